@@ -1,0 +1,1 @@
+"""How Baosong runs on one machine: a private PostgreSQL cluster, a KRaft broker, the four services."""

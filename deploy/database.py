@@ -1,0 +1,59 @@
+"""The stack's database: one ``baosong`` database, one schema and one login role per service.
+
+Migrations are plain SQL files in ``services/<name>/adapters/migrations/``, applied in name order
+by the database owner (never by the services: the archive's role may only SELECT and INSERT).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+
+SERVICES = ("intake", "approval", "escalation", "archive")
+DATABASE = "baosong"
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+
+
+def service_role(service: str) -> str:
+    return f"{service}_svc"
+
+
+async def provision(superuser_dsn: str) -> None:
+    """Create the database and the service roles if missing, then apply every pending migration."""
+    conn = await asyncpg.connect(superuser_dsn)
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE):
+            await conn.execute(f'CREATE DATABASE "{DATABASE}" ENCODING UTF8 TEMPLATE template0')
+        for service in SERVICES:
+            role = service_role(service)
+            if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+                await conn.execute(f'CREATE ROLE "{role}" LOGIN')
+    finally:
+        await conn.close()
+    db_dsn = superuser_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"
+    conn = await asyncpg.connect(db_dsn)
+    try:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS public.schema_migrations ("
+            " service text NOT NULL, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),"
+            " PRIMARY KEY (service, name))"
+        )
+        for service in SERVICES:
+            await _migrate(conn, service)
+    finally:
+        await conn.close()
+
+
+async def _migrate(conn: asyncpg.Connection, service: str) -> None:
+    folder = SERVICES_DIR / service / "adapters" / "migrations"
+    done = {r["name"] for r in await conn.fetch(
+        "SELECT name FROM public.schema_migrations WHERE service = $1", service)}
+    for path in sorted(folder.glob("*.sql")):
+        if path.name in done:
+            continue
+        async with conn.transaction():
+            await conn.execute(path.read_text())
+            await conn.execute(
+                "INSERT INTO public.schema_migrations(service, name) VALUES ($1, $2)", service, path.name
+            )

@@ -1,0 +1,223 @@
+"""The local stack: PostgreSQL, Kafka and the four services as ``./baosong up`` starts them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from deploy.database import DATABASE, SERVICES, provision, service_role
+from deploy.kafka_local import LocalKafka, create_topics
+from deploy.postgres_local import LocalPostgres
+from deploy.proc import SetupError, is_root, pid_alive, port_open
+from shared.auth import create_keypair
+from shared.topics import PARTITIONS
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_PORTS = {
+    "intake": 8101, "approval": 8102, "escalation": 8103, "archive": 8104,
+    "kafka": 9092, "kafka_controller": 9093, "postgres": 5433,
+}
+
+
+def default_home() -> Path:
+    """Where this clone keeps its data: outside the repo, one folder per clone, readable by PostgreSQL."""
+    slug = f"{REPO.name}-{hashlib.sha256(str(REPO).encode()).hexdigest()[:8]}"
+    if is_root():
+        return Path("/var/lib/baosong") / slug
+    base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return base / "baosong" / slug
+
+
+@dataclass
+class StackConfig:
+    home: Path
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+
+    @classmethod
+    def from_env(cls) -> StackConfig:
+        """``BAOSONG_HOME`` and ``BAOSONG_<NAME>_PORT`` (e.g. ``BAOSONG_INTAKE_PORT``) override defaults."""
+        home = Path(os.environ.get("BAOSONG_HOME") or default_home())
+        ports = {name: int(os.environ.get(f"BAOSONG_{name.upper()}_PORT", port))
+                 for name, port in DEFAULT_PORTS.items()}
+        return cls(home=home, ports=ports)
+
+    @property
+    def postgres(self) -> LocalPostgres:
+        return LocalPostgres(self.home / "postgres", self.ports["postgres"])
+
+    @property
+    def kafka(self) -> LocalKafka:
+        return LocalKafka(self.home / "kafka", self.ports["kafka"], self.ports["kafka_controller"])
+
+    @property
+    def private_key(self) -> Path:
+        return self.home / "keys" / "jwt-ed25519.pem"
+
+    @property
+    def public_key(self) -> Path:
+        return self.home / "keys" / "jwt-ed25519.pub.pem"
+
+    @property
+    def run_file(self) -> Path:
+        return self.home / "run" / "stack.json"
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def status(self) -> dict[str, object]:
+        return {
+            "services": {name: self.url(name) for name in SERVICES},
+            "kafka": self.kafka.bootstrap,
+            "postgres": self.postgres.dsn("postgres", DATABASE),
+        }
+
+    def service_env(self, service: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "BAOSONG_SERVICE_NAME": service,
+            "BAOSONG_PORT": str(self.ports[service]),
+            "BAOSONG_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
+            "BAOSONG_PG_DSN": self.postgres.dsn(service_role(service), DATABASE),
+            "BAOSONG_JWT_PUBLIC_KEY": str(self.public_key),
+        })
+        return env
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _read_pids(cfg: StackConfig) -> dict[str, int]:
+    if not cfg.run_file.exists():
+        return {}
+    pids: dict[str, int] = json.loads(cfg.run_file.read_text())["pids"]
+    return pids
+
+
+def _write_pids(cfg: StackConfig, pids: dict[str, int]) -> None:
+    cfg.run_file.parent.mkdir(parents=True, exist_ok=True)
+    cfg.run_file.write_text(json.dumps({"pids": pids, "ports": cfg.ports}, indent=2))
+
+
+def _start_service(cfg: StackConfig, service: str) -> int:
+    log_dir = cfg.home / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    out = (log_dir / f"{service}.log").open("ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", f"services.{service}"], cwd=REPO, env=cfg.service_env(service),
+        stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    return proc.pid
+
+
+def _wait_healthy(cfg: StackConfig, services: tuple[str, ...], timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    waiting = set(services)
+    while waiting and time.monotonic() < deadline:
+        for name in sorted(waiting):
+            try:
+                if httpx.get(f"{cfg.url(name)}/healthz", timeout=1).status_code == 200:
+                    waiting.discard(name)
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.3)
+    if waiting:
+        logs = ", ".join(str(cfg.home / "logs" / f"{n}.log") for n in sorted(waiting))
+        raise SetupError(f"not healthy after {timeout_s:.0f}s: {', '.join(sorted(waiting))}; see {logs}")
+
+
+def up(cfg: StackConfig) -> dict[str, int]:
+    """Start whatever is not running yet; returns the pids of the processes the stack owns."""
+    t0 = time.monotonic()
+    cfg.home.mkdir(parents=True, exist_ok=True)
+    pids = {name: pid for name, pid in _read_pids(cfg).items() if pid_alive(pid)}
+    for name in ("kafka", *SERVICES):
+        if name not in pids and port_open(cfg.ports[name]):
+            raise SetupError(
+                f"port {cfg.ports[name]} for {name} is taken by another program: stop it, or set "
+                f"BAOSONG_{name.upper()}_PORT to a free port"
+            )
+    _say(f"PostgreSQL: private cluster in {cfg.postgres.home} on port {cfg.ports['postgres']}")
+    cfg.postgres.init()
+    cfg.postgres.start()
+    asyncio.run(provision(cfg.postgres.superuser_dsn))
+    if not cfg.private_key.exists():
+        create_keypair(cfg.private_key, cfg.public_key)
+    if "kafka" not in pids:
+        _say(f"Kafka: single KRaft node in {cfg.kafka.home} on {cfg.kafka.bootstrap}")
+        pids["kafka"] = cfg.kafka.start().pid
+        _write_pids(cfg, pids)
+    asyncio.run(create_topics(cfg.kafka.bootstrap, PARTITIONS))
+    for service in SERVICES:
+        if service not in pids:
+            pids[service] = _start_service(cfg, service)
+    _write_pids(cfg, pids)
+    _wait_healthy(cfg, SERVICES)
+    _say(f"Baosong is up in {time.monotonic() - t0:.1f}s:")
+    for name in SERVICES:
+        _say(f"  {name:<11} {cfg.url(name)}")
+    _say(f"  web pages   {cfg.url('archive')}/")
+    _say(f"  kafka       {cfg.kafka.bootstrap}")
+    _say(f"  postgres    {cfg.postgres.dsn('postgres', DATABASE)}")
+    _say(f"  data        {cfg.home}  (logs in {cfg.home / 'logs'})")
+    _say("  a token:    ./baosong token --unit <unit-id> --role reporter")
+    return pids
+
+
+def down(cfg: StackConfig) -> None:
+    """Stop exactly what ``up`` started (services, then Kafka, then PostgreSQL); data stays."""
+    pids = _read_pids(cfg)
+    order = [name for name in (*SERVICES, "kafka") if name in pids]
+    for name in order:
+        _signal(pids[name], signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(pid_alive(pids[n]) for n in order):
+        time.sleep(0.2)
+    for name in order:
+        if pid_alive(pids[name]):
+            _say(f"{name} did not stop in time; killing it")
+            _signal(pids[name], signal.SIGKILL)
+    cfg.postgres.stop()
+    cfg.run_file.unlink(missing_ok=True)
+    _say("Baosong is down; data kept in " + str(cfg.home))
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    """Signal the whole process group the stack started (a service and anything it spawned)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+def run_foreground(cfg: StackConfig) -> None:
+    """``up`` without ``--detach``: stay until Ctrl-C or SIGTERM, then stop everything."""
+    up(cfg)
+    _say("running; press Ctrl-C to stop")
+    stop = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        while not stop:
+            pids = _read_pids(cfg)
+            dead = [n for n, p in pids.items() if not pid_alive(p)]
+            if dead:
+                _say(f"stopped unexpectedly: {', '.join(dead)}; see {cfg.home / 'logs'}")
+                break
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    down(cfg)

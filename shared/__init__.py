@@ -1,0 +1,1 @@
+"""What crosses Baosong's service boundaries: envelope, event schemas, settings, logging, auth."""

@@ -1,0 +1,80 @@
+"""Bearer JWTs (EdDSA / Ed25519): claims ``sub``, ``unit``, ``roles``. Services hold only the public key."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+Role = Literal["reporter", "approver", "principal", "duty_officer", "investigator", "admin"]
+ROLES: Final[tuple[Role, ...]] = ("reporter", "approver", "principal", "duty_officer", "investigator", "admin")
+ISSUER: Final = "baosong-local"
+ALGORITHM: Final = "EdDSA"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's subject, unit (None for admin) and roles."""
+
+    subject: str
+    unit: str | None
+    roles: frozenset[str]
+
+    def has_any(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, expired or not signed by this stack's key."""
+
+
+def create_keypair(private_path: Path, public_path: Path) -> None:
+    """Write a new Ed25519 key pair (private key readable by its owner only)."""
+    key = Ed25519PrivateKey.generate()
+    private_path.parent.mkdir(parents=True, exist_ok=True)
+    private_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    private_path.chmod(0o600)
+    public_path.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+
+def mint_token(
+    private_key_pem: bytes, *, subject: str, unit: str | None, roles: list[str], ttl_s: int = 12 * 3600
+) -> str:
+    """A signed token; ``unit`` may be None only for admin and investigator tokens."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown role(s) {sorted(unknown)}; roles are {', '.join(ROLES)}")
+    now = int(time.time())
+    claims = {"iss": ISSUER, "sub": subject, "unit": unit, "roles": roles, "iat": now, "exp": now + ttl_s}
+    return jwt.encode(claims, serialization.load_pem_private_key(private_key_pem, None), ALGORITHM)  # type: ignore[arg-type]
+
+
+def verify_token(public_key_pem: bytes, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            serialization.load_pem_public_key(public_key_pem),  # type: ignore[arg-type]
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["sub", "exp", "iss"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    roles = claims.get("roles")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise InvalidToken("claim 'roles' must be a list of strings")
+    unit = claims.get("unit")
+    return Principal(subject=str(claims["sub"]), unit=unit if isinstance(unit, str) else None, roles=frozenset(roles))

@@ -1,0 +1,114 @@
+"""Schemas of the ``data`` of every Baosong event type. Fields may grow; names never change meaning."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.report import Report
+
+Grade = Literal["I", "II", "III", "IV"]
+UnitLevel = Literal["province", "prefecture", "county", "town", "village", "organization"]
+UnitKind = Literal["general_office", "department", "school", "enterprise", "other"]
+BreachKind = Literal["late", "missed"]
+
+
+class EventData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Obligation(EventData):
+    obligation: str = Field(examples=["written_report"])
+    unit_id: str
+    to_unit_id: str | None = None
+    late_at: AwareDatetime | None = None
+    missed_at: AwareDatetime | None = None
+
+
+class ReportSubmitted(EventData):
+    report_id: str
+    incident_id: str
+    received_at: AwareDatetime
+    report: Report
+    reportable: bool = False
+    grade: Grade | None = None
+    reasons: list[str] = Field(default_factory=list)
+    policy: str | None = None
+    obligations: list[Obligation] = Field(default_factory=list)
+
+
+class ReportApproved(EventData):
+    report_id: str
+    incident_id: str
+    unit_id: str
+    approver: str
+    role: str
+    comment: str = ""
+    final: bool = Field(description="True when this sign-off releases the report from its unit.")
+
+
+class ReportRejected(EventData):
+    report_id: str
+    incident_id: str
+    unit_id: str
+    approver: str
+    role: str
+    comment: str
+
+
+class ReportForwarded(EventData):
+    report_id: str
+    incident_id: str
+    from_unit_id: str
+    to_unit_id: str
+    channel: Literal["main", "department", "skip_notice"] = "main"
+
+
+class ReportAcknowledged(EventData):
+    report_id: str
+    incident_id: str
+    unit_id: str
+    by: str
+
+
+class DeadlineBreached(EventData):
+    breach_id: str
+    incident_id: str
+    unit_id: str
+    obligation: str
+    kind: BreachKind
+    deadline_at: AwareDatetime
+    detected_at: AwareDatetime
+    policy: str
+    suspected_concealment: bool = False
+    evidence: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class UnitRegistered(EventData):
+    unit_id: str
+    name: str
+    level: UnitLevel
+    kind: UnitKind
+    parent_id: str | None = None
+    department_parent_id: str | None = None
+
+
+EVENT_TYPES: dict[str, type[EventData]] = {
+    cls.__name__: cls
+    for cls in (
+        ReportSubmitted,
+        ReportApproved,
+        ReportRejected,
+        ReportForwarded,
+        ReportAcknowledged,
+        DeadlineBreached,
+        UnitRegistered,
+    )
+}
+
+
+def parse_data(event_type: str, data: dict[str, Any]) -> EventData:
+    """Validate an envelope's ``data`` against its type's schema (KeyError for unknown types)."""
+    return EVENT_TYPES[event_type].model_validate(data)
+

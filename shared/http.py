@@ -1,0 +1,90 @@
+"""HTTP conventions shared by the four services: bearer auth, RFC 9457 problems, ``/healthz``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from shared.auth import InvalidToken, Principal, verify_token
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error answered as ``application/problem+json``; ``errors`` names each bad field."""
+
+    def __init__(self, status: int, title: str, detail: str, errors: list[dict[str, Any]] | None = None):
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.errors = status, title, detail, errors or []
+
+
+def problem_response(problem: Problem, instance: str) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "instance": instance,
+    }
+    if problem.errors:
+        body["errors"] = problem.errors
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Every error leaves the service as problem+json, validation errors naming each field."""
+
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Problem)
+        return problem_response(exc, request.url.path)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {"field": _field_path(e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()
+        ]
+        fields = ", ".join(e["field"] for e in errors)
+        return problem_response(
+            Problem(422, "Invalid request", f"Fix these fields and send again: {fields}", errors),
+            request.url.path,
+        )
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return problem_response(Problem(exc.status_code, str(exc.detail), str(exc.detail)), request.url.path)
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+
+
+def bearer_auth(public_key_pem: bytes) -> Callable[[Request], Awaitable[Principal]]:
+    """A FastAPI dependency: the caller's principal, or 401 when the token is missing or invalid."""
+
+    async def principal(request: Request) -> Principal:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Problem(401, "Unauthorized", "Send 'Authorization: Bearer <token>' (./baosong token).")
+        try:
+            return verify_token(public_key_pem, token.strip())
+        except InvalidToken as exc:
+            raise Problem(401, "Unauthorized", f"The bearer token was refused: {exc}") from exc
+
+    return principal
+
+
+def require_roles(principal: Principal, *roles: str) -> None:
+    """403 unless the caller holds one of ``roles``."""
+    if not principal.has_any(*roles):
+        raise Problem(403, "Forbidden", f"This action needs one of the roles: {', '.join(roles)}.")

@@ -1,0 +1,57 @@
+"""How a Baosong service process runs: one FastAPI app (HTTP) and one FastStream broker (Kafka).
+
+The broker starts inside the app's lifespan, after the service's own resources (its PostgreSQL
+pool) are open, and stops before they close, so no handler ever runs without its dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+
+import uvicorn
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+
+from shared.http import Problem, install_problem_handlers
+from shared.logging import configure_logging
+from shared.settings import ServiceSettings
+
+Resources = Callable[[], AbstractAsyncContextManager[None]]
+
+
+def build_app(
+    *,
+    settings: ServiceSettings,
+    broker: KafkaBroker,
+    resources: Resources | None = None,
+    ready: Callable[[], Awaitable[bool]] | None = None,
+) -> FastAPI:
+    """The service's ASGI app with ``/healthz`` (200 once Kafka and the service's resources are up)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with resources() if resources is not None else nullcontext():
+            await broker.start()
+            try:
+                yield
+            finally:
+                await broker.stop()
+
+    app = FastAPI(title=f"Baosong {settings.service_name}", lifespan=lifespan)
+    app.state.broker = broker
+    install_problem_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        if ready is not None and not await ready():
+            raise Problem(503, "Not ready", f"{settings.service_name} is starting or lost a dependency.")
+        return {"status": "ok", "service": settings.service_name}
+
+    return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run the service in the foreground until SIGTERM/SIGINT."""
+    configure_logging(settings.service_name, settings.log_level)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)

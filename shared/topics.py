@@ -1,0 +1,24 @@
+"""Kafka topic names and their partition counts. Report and incident events are keyed by incident id."""
+
+from typing import Final
+
+REPORTS: Final = "baosong.reports"
+UNITS: Final = "baosong.units"
+DEADLINES: Final = "baosong.deadlines"
+BREACHES: Final = "baosong.breaches"
+AUDIT: Final = "baosong.audit"
+INGRESS: Final = "baosong.ingress.reports"
+INGRESS_DEAD_LETTER: Final = "baosong.ingress.reports.dlq"
+
+PARTITIONS: Final[dict[str, int]] = {
+    REPORTS: 6,
+    UNITS: 3,
+    DEADLINES: 6,
+    BREACHES: 3,
+    AUDIT: 1,
+    INGRESS: 6,
+    INGRESS_DEAD_LETTER: 1,
+}
+
+#: Topics whose every event the archive keeps forever (the audit topic carries the archive's own heads).
+ARCHIVED: Final = (REPORTS, UNITS, DEADLINES, BREACHES)

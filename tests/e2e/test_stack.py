@@ -1,0 +1,54 @@
+"""The whole stack as a newcomer starts it: ./baosong up --detach, a round trip, ./baosong down."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deploy.proc import free_port, pid_alive
+from tests.support.reports import report
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[2]
+NAMES = ("intake", "approval", "escalation", "archive", "kafka", "kafka_controller", "postgres")
+
+
+def baosong(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(REPO / "baosong"), *args], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_up_round_trip_down() -> None:
+    home = Path(tempfile.mkdtemp(prefix="baosong-e2e-"))
+    home.chmod(0o755)  # PostgreSQL runs as its own account and must reach its folder
+    env = {**os.environ, "BAOSONG_HOME": str(home),
+           **{f"BAOSONG_{n.upper()}_PORT": str(free_port()) for n in NAMES}}
+    up = baosong(env, "up", "--detach")
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        status = json.loads(baosong(env, "status", "--json").stdout)
+        for url in status["services"].values():
+            assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+        token = baosong(env, "token", "--unit", "town-a-office", "--role", "reporter").stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        answer = httpx.post(f"{status['services']['intake']}/v1/reports", json=report(), headers=headers,
+                            timeout=10)
+        assert answer.status_code == 202, answer.text
+        sent = time.monotonic()
+        url = f"{status['services']['archive']}/v1/reports/{answer.json()['report_id']}"
+        while httpx.get(url, headers=headers, timeout=5).status_code != 200:
+            assert time.monotonic() - sent < 5, "the archive did not have the report within 5 s"
+            time.sleep(0.05)
+        pids = json.loads((home / "run" / "stack.json").read_text())["pids"]
+    finally:
+        down = baosong(env, "down")
+    assert down.returncode == 0, down.stderr
+    assert not [name for name, pid in pids.items() if pid_alive(pid)]
+    assert not (home / "postgres" / "data" / "postmaster.pid").exists()
+    shutil.rmtree(home, ignore_errors=True)

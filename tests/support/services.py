@@ -1,0 +1,69 @@
+"""Run a real service process against the session's broker and database, as the stack would."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from deploy.proc import free_port
+from tests.conftest import Infra
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def running_service(infra: Infra, service: str, log_dir: Path, **env: str) -> Iterator[str]:
+    """Start ``python -m services.<service>``; yields its base URL; stops it (SIGTERM) on exit."""
+    port = free_port()
+    full_env = {
+        **os.environ,
+        "BAOSONG_SERVICE_NAME": service,
+        "BAOSONG_PORT": str(port),
+        "BAOSONG_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+        "BAOSONG_PG_DSN": infra.service_dsn(service),
+        "BAOSONG_JWT_PUBLIC_KEY": str(infra.public_key),
+        **env,
+    }
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = (log_dir / f"{service}-{port}.log").open("ab")
+    proc = subprocess.Popen([sys.executable, "-m", f"services.{service}"], cwd=REPO, env=full_env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log_dir / f"{service}-{port}.log")
+        yield url
+    finally:
+        stop(proc)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"service exited with {proc.returncode}: {log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"service at {url} not healthy in {timeout_s}s: {log.read_text()[-3000:]}")
+
+
+def stop(proc: subprocess.Popen[bytes], *, kill: bool = False) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
