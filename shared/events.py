@@ -85,6 +85,49 @@ class DeadlineBreached(EventData):
     evidence: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class IncidentRegraded(EventData):
+    """A follow-up's figures crossed a threshold: the incident's grade changed (new obligations, new route)."""
+
+    incident_id: str
+    report_id: str
+    previous_grade: Grade | None
+    grade: Grade
+    reasons: list[str] = Field(default_factory=list)
+    policy: str
+    obligations: list[Obligation] = Field(default_factory=list)
+
+
+class DeadlineApproaching(EventData):
+    """A share of an open obligation's time has passed (e.g. 50 %, 80 %): act before the breach."""
+
+    reminder_id: str
+    incident_id: str
+    unit_id: str
+    obligation: str
+    deadline_at: AwareDatetime
+    share: float
+    policy: str
+
+
+class FollowUpDue(EventData):
+    """A 续报 is due for an incident that is not closed yet."""
+
+    reminder_id: str
+    incident_id: str
+    unit_id: str
+    due_at: AwareDatetime
+    sequence: int
+    policy: str
+
+
+class ChainHeadPublished(EventData):
+    """The archive's hash-chain head, published so an outside party can hold the store to it."""
+
+    position: int
+    hash: str
+    recorded_at: AwareDatetime
+
+
 class UnitRegistered(EventData):
     unit_id: str
     name: str
@@ -104,6 +147,10 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         ReportAcknowledged,
         DeadlineBreached,
         UnitRegistered,
+        IncidentRegraded,
+        DeadlineApproaching,
+        FollowUpDue,
+        ChainHeadPublished,
     )
 }
 

@@ -1,0 +1,137 @@
+"""Policy packs: the rules' numbers as versioned data (regulations.md §3–§5), one YAML file per pack.
+
+A pack says what is reportable (category thresholds and the sensitivity clause), how grave it is
+(grades I–IV), how far each grade travels up the levels, what is owed by when (obligations and
+their limits), when to remind, and the monthly quotas. Services load packs through this module
+only; no number from the rules is written in code.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
+
+from shared.events import Grade, UnitLevel
+
+PACKS_DIR = Path(__file__).parent / "packs"
+
+#: Figures a threshold may test: the report's casualties, money, participants and ``impact`` keys,
+#: plus ``dead_and_injured`` (deaths + injured), the sum the rules use for accidents.
+Metric = str
+
+
+class Words(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    zh: str
+    en: str
+
+
+class Threshold(BaseModel):
+    """Met when the figure is at least ``min`` (the rules' 以上/含 are inclusive)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    metric: Metric
+    min: NonNegativeInt
+    reason: Words = Field(description="What the answer says when this threshold is met.")
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Words
+    always: bool = Field(default=False, description="Reportable whatever the figures (e.g. explosions).")
+    thresholds: tuple[Threshold, ...] = ()
+    note: Words | None = Field(default=None, description="Conditions the figures cannot express.")
+
+
+class GradeRule(BaseModel):
+    """A grade is reached when any of its criteria is met; rules are tried gravest first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    grade: Grade
+    name: Words
+    any: tuple[Threshold, ...]
+
+
+class Route(BaseModel):
+    """How far reports of one grade must travel, and whether an emergency may skip a level."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    up_to: UnitLevel
+    emergency_skip: bool = False
+
+
+ObligationName = Literal[
+    "written_report", "phone_report", "forward", "receipt", "sign_off", "follow_up", "routine_report"
+]
+
+
+class ObligationRule(BaseModel):
+    """What a unit owes and by when, counted from the clock start (occurrence or discovery)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    obligation: ObligationName
+    applies_to: Literal["reportable", "not_reportable", "all"] = "reportable"
+    grades: tuple[Grade, ...] = Field(default=("I", "II", "III", "IV"), description="Grades it applies to.")
+    to: Literal["parent", "department_parent", "duty_room", "level"] = "parent"
+    to_level: UnitLevel | None = None
+    late_after: timedelta
+    missed_after: timedelta | None = None
+    every: timedelta | None = Field(default=None, description="Cadence of a repeating obligation (续报).")
+    name: Words
+
+
+class Pack(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    version: int
+    title: Words
+    sources: tuple[str, ...] = Field(description="The seed documents the numbers come from.")
+    clock_start: Literal["occurred", "discovered"] = "occurred"
+    categories: dict[str, Category] = Field(default_factory=dict)
+    sensitivity_flags: tuple[str, ...] = ("sensitive_time", "sensitive_place", "special_identity", "wide_attention")
+    grades: tuple[GradeRule, ...] = ()
+    routes: dict[Grade, Route] = Field(default_factory=dict)
+    obligations: tuple[ObligationRule, ...] = ()
+    reminders: tuple[float, ...] = Field(default=(0.5, 0.8), description="Shares of a limit that warn.")
+    quotas: dict[str, NonNegativeInt] = Field(
+        default_factory=dict, description="Reports a month owed per unit kind (assessment).")
+
+    @property
+    def ref(self) -> str:
+        """``name@version``, as events and answers carry it."""
+        return f"{self.name}@{self.version}"
+
+    @model_validator(mode="after")
+    def _grades_gravest_first(self) -> Pack:
+        order = ["I", "II", "III", "IV"]
+        ranks = [order.index(g.grade) for g in self.grades]
+        if ranks != sorted(ranks):
+            raise ValueError("grades must be listed gravest first (I, II, III, IV)")
+        return self
+
+
+class PackError(Exception):
+    """A pack file is missing or malformed; the message names the file and the field."""
+
+
+def load_pack_file(path: Path) -> Pack:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Pack.model_validate(raw)
+    except (OSError, yaml.YAMLError, ValueError) as exc:
+        raise PackError(f"policy pack {path}: {exc}") from exc
+
+
+@cache
+def load_pack(name: str, directory: Path = PACKS_DIR) -> Pack:
+    """The pack named ``name`` from ``directory`` (``<name>.yaml``)."""
+    return load_pack_file(directory / f"{name}.yaml")
+
+
+def all_packs(directory: Path = PACKS_DIR) -> dict[str, Pack]:
+    return {p.stem: load_pack_file(p) for p in sorted(directory.glob("*.yaml"))}
