@@ -134,4 +134,25 @@ def load_pack(name: str, directory: Path = PACKS_DIR) -> Pack:
 
 
 def all_packs(directory: Path = PACKS_DIR) -> dict[str, Pack]:
-    return {p.stem: load_pack_file(p) for p in sorted(directory.glob("*.yaml"))}
+    return {p.stem: load_pack_file(p) for p in sorted(directory.glob("*.yaml")) if p.stem != "assignments"}
+
+
+class Assignments(BaseModel):
+    """Which pack governs which unit (``packs/assignments.yaml``): by unit id, then by kind, else default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    default: str
+    by_unit: dict[str, str] = Field(default_factory=dict)
+    by_kind: dict[str, str] = Field(default_factory=dict)
+
+    def pack_name_for(self, *, unit_id: str, kind: str | None = None) -> str:
+        return self.by_unit.get(unit_id) or (self.by_kind.get(kind) if kind else None) or self.default
+
+
+@cache
+def load_assignments(directory: Path = PACKS_DIR) -> Assignments:
+    path = directory / "assignments.yaml"
+    try:
+        return Assignments.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValueError) as exc:
+        raise PackError(f"pack assignments {path}: {exc}") from exc

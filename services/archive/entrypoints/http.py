@@ -1,6 +1,8 @@
-"""The archive's read API (contract §Archive)."""
+"""The archive's read API (contract §Archive).
 
-from __future__ import annotations
+FastAPI resolves the routes' Annotated dependencies at run time, so no postponed annotations here.
+"""
+
 
 import json
 from collections.abc import Awaitable, Callable

@@ -1,6 +1,8 @@
-"""Intake's HTTP API (contract §Intake)."""
+"""Intake's HTTP API (contract §Intake).
 
-from __future__ import annotations
+FastAPI resolves the routes' Annotated dependencies at run time, so no postponed annotations here.
+"""
+
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
