@@ -117,6 +117,7 @@ class LocalKafka:
 
     def start(self) -> subprocess.Popen[bytes]:
         """Start the broker in its own session and wait until it accepts connections."""
+        require_binary("java", "openjdk-17-jre-headless")
         props = self.prepare()
         jars = ensure_jars()
         out = (self.home / "logs" / "stdout.log").open("ab")
