@@ -12,3 +12,15 @@ def test_missing_binary_names_the_package_to_install() -> None:
 
 def test_present_binary_is_found() -> None:
     assert require_binary("sh", "dash").endswith("/sh")
+
+
+def test_an_exited_child_counts_as_stopped_even_before_it_is_reaped() -> None:
+    import subprocess
+    import time
+
+    from deploy.proc import pid_alive
+
+    child = subprocess.Popen(["sleep", "0.2"])
+    assert pid_alive(child.pid)
+    time.sleep(0.5)
+    assert not pid_alive(child.pid)
