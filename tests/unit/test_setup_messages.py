@@ -1,8 +1,11 @@
 """A newcomer's machine may lack a tool: the message must name the package to install."""
 
+import subprocess
+import time
+
 import pytest
 
-from deploy.proc import SetupError, require_binary
+from deploy.proc import SetupError, pid_alive, require_binary
 
 
 def test_missing_binary_names_the_package_to_install() -> None:
@@ -15,11 +18,6 @@ def test_present_binary_is_found() -> None:
 
 
 def test_an_exited_child_counts_as_stopped_even_before_it_is_reaped() -> None:
-    import subprocess
-    import time
-
-    from deploy.proc import pid_alive
-
     child = subprocess.Popen(["sleep", "0.2"])
     assert pid_alive(child.pid)
     time.sleep(0.5)
