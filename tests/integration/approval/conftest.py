@@ -1,4 +1,4 @@
-"""One real approval process and one real archive process for the approval tests, on the session's infra."""
+"""One real approval process and one real archive process for all approval tests, on the session's infra."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.integration.approval.support import Stack
 from tests.support.services import running_service
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     logs = tmp_path_factory.mktemp("approval-logs")
     broker = make_broker(infra.kafka_bootstrap, client_id="test-approval")

@@ -21,7 +21,7 @@ from shared.envelope import Envelope, now_utc
 from shared.events import ReportSubmitted, UnitRegistered
 from shared.kafka import publish
 from shared.report import Report
-from shared.topics import REPORTS, UNITS
+from shared.topics import PARTITIONS, REPORTS, UNITS
 from tests.conftest import Infra
 from tests.support.reports import report
 from tests.support.services import running_service
@@ -81,17 +81,6 @@ def unit_event(unit: UnitRegistered) -> Envelope:
                     time=now_utc(), data=unit.model_dump(mode="json"), partitionkey=unit.unit_id)
 
 
-def wait_for(probe: Callable[[], T | None], *, timeout_s: float = 15, what: str = "condition") -> T:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        got = probe()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 async def await_for(probe: Callable[[], Awaitable[T | None]], *, timeout_s: float = 15, what: str = "") -> T:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -140,26 +129,32 @@ class Stack:
         await publish(self.broker, REPORTS, envelope)
         return str(envelope.data["report_id"])
 
-    def queue(self, unit: str, role: str = "approver") -> list[dict[str, Any]]:
-        r = httpx.get(f"{self.approval}/v1/approvals", headers=self.headers(unit, role), timeout=10)
+    async def get(self, path: str, unit: str | None, role: str, **params: str) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=self.approval, timeout=10) as client:
+            return await client.get(path, params=params, headers=self.headers(unit, role) if role else None)
+
+    async def post(self, path: str, unit: str | None, role: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=self.approval, timeout=10) as client:
+            return await client.post(path, json=body, headers=self.headers(unit, role) if role else None)
+
+    async def queue(self, unit: str, role: str = "approver") -> list[dict[str, Any]]:
+        r = await self.get("/v1/approvals", unit, role)
         assert r.status_code == 200, r.text
         items: list[dict[str, Any]] = r.json()["items"]
         return items
 
-    def item(self, unit: str, report_id: str) -> dict[str, Any] | None:
-        return next((i for i in self.queue(unit) if i["report_id"] == report_id), None)
+    async def item(self, unit: str, report_id: str) -> dict[str, Any] | None:
+        return next((i for i in await self.queue(unit) if i["report_id"] == report_id), None)
 
-    def wait_in_queue(self, unit: str, report_id: str) -> dict[str, Any]:
-        return wait_for(lambda: self.item(unit, report_id), what=f"{report_id} in {unit}'s queue")
+    async def wait_in_queue(self, unit: str, report_id: str) -> dict[str, Any]:
+        return await await_for(lambda: self.item(unit, report_id), what=f"{report_id} in {unit}'s queue")
 
-    def decide(self, report_id: str, unit: str | None, role: str, decision: str = "approve",
-               **extra: Any) -> httpx.Response:
-        return httpx.post(f"{self.approval}/v1/reports/{report_id}/decisions", headers=self.headers(unit, role),
-                          json={"decision": decision, **extra}, timeout=10)
+    async def decide(self, report_id: str, unit: str | None, role: str, decision: str = "approve",
+                     **extra: Any) -> httpx.Response:
+        return await self.post(f"/v1/reports/{report_id}/decisions", unit, role, {"decision": decision, **extra})
 
-    def receipt(self, report_id: str, unit: str | None, role: str) -> httpx.Response:
-        return httpx.post(f"{self.approval}/v1/reports/{report_id}/receipts", headers=self.headers(unit, role),
-                          timeout=10)
+    async def receipt(self, report_id: str, unit: str | None, role: str) -> httpx.Response:
+        return await self.post(f"/v1/reports/{report_id}/receipts", unit, role)
 
     async def archived(self, report_id: str) -> list[dict[str, Any]]:
         """The archive's stored events of one report, in position order."""
@@ -177,15 +172,12 @@ async def on_kafka(bootstrap: str, report_id: str) -> list[dict[str, Any]]:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        parts = [TopicPartition(REPORTS, p) for p in (consumer.partitions_for_topic(REPORTS) or set())]
-        if not parts:
-            await consumer.topics()
-            parts = [TopicPartition(REPORTS, p) for p in (consumer.partitions_for_topic(REPORTS) or set())]
+        parts = [TopicPartition(REPORTS, p) for p in range(PARTITIONS[REPORTS])]
         consumer.assign(parts)
         await consumer.seek_to_beginning(*parts)
         ends = await consumer.end_offsets(parts)
         found: list[dict[str, Any]] = []
-        while any(await consumer.position(p) < ends[p] for p in parts):
+        while [p for p in parts if await consumer.position(p) < ends[p]]:
             batch = await consumer.getmany(timeout_ms=500)
             for records in batch.values():
                 for record in records:

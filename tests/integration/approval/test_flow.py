@@ -31,28 +31,28 @@ async def test_grade_iii_climbs_town_county_prefecture_with_dual_reporting(stack
     t = Topology.fresh()
     await stack.publish_units(t)
     report_id = await stack.submit(submitted(t.town, grade="III"))
-    stack.wait_in_queue(t.town, report_id)
+    await stack.wait_in_queue(t.town, report_id)
 
-    r = stack.decide(report_id, t.town, "approver", comment="同意上报")
+    r = await stack.decide(report_id, t.town, "approver", comment="同意上报")
     assert r.status_code == 202, r.text
     assert r.json()["forwarded_to"] == [t.county, t.county_dept]
 
-    at_county = stack.wait_in_queue(t.county, report_id)
+    at_county = await stack.wait_in_queue(t.county, report_id)
     assert (at_county["kind"], at_county["via"], at_county["from_unit_id"]) == ("sign_off", "main", t.town)
-    copy = stack.wait_in_queue(t.county_dept, report_id)
+    copy = await stack.wait_in_queue(t.county_dept, report_id)
     assert (copy["kind"], copy["via"], copy["needs_sign_off"]) == ("inform", "department", False)
-    assert stack.decide(report_id, t.county_dept, "approver").status_code == 409  # a copy is not signed
+    assert (await stack.decide(report_id, t.county_dept, "approver")).status_code == 409  # a copy is not signed
 
-    assert stack.receipt(report_id, t.county, "duty_officer").status_code == 202
-    r = stack.decide(report_id, t.county, "principal", comment="县委办审核同意")
+    assert (await stack.receipt(report_id, t.county, "duty_officer")).status_code == 202
+    r = await stack.decide(report_id, t.county, "principal", comment="县委办审核同意")
     assert r.status_code == 202, r.text
     assert r.json()["forwarded_to"] == [t.prefecture]
-    assert stack.wait_in_queue(t.prefecture, report_id)["kind"] == "sign_off"
-    r = stack.decide(report_id, t.prefecture, "approver", comment="州委办签发")
+    assert (await stack.wait_in_queue(t.prefecture, report_id))["kind"] == "sign_off"
+    r = await stack.decide(report_id, t.prefecture, "approver", comment="州委办签发")
     assert r.json()["forwarded_to"] == [t.province]
-    at_province = stack.wait_in_queue(t.province, report_id)
+    at_province = await stack.wait_in_queue(t.province, report_id)
     assert at_province["kind"] == "inform"  # grade III's route ends at the province: read and acknowledge
-    assert stack.decide(report_id, t.province, "principal").status_code == 409
+    assert (await stack.decide(report_id, t.province, "principal")).status_code == 409
 
     async def all_archived() -> list[dict] | None:
         events = await stack.archived(report_id)
@@ -77,33 +77,33 @@ async def test_grade_iv_stops_at_the_prefecture(stack: Stack) -> None:
     t = Topology.fresh()
     await stack.publish_units(t)
     report_id = await stack.submit(submitted(t.other_town, grade="IV"))
-    stack.wait_in_queue(t.other_town, report_id)
-    assert stack.decide(report_id, t.other_town, "approver").json()["forwarded_to"] == [t.county]
-    assert stack.wait_in_queue(t.county, report_id)["kind"] == "sign_off"
-    assert stack.decide(report_id, t.county, "approver").json()["forwarded_to"] == [t.prefecture]
-    assert stack.wait_in_queue(t.prefecture, report_id)["kind"] == "inform"
-    assert stack.decide(report_id, t.prefecture, "principal").status_code == 409
+    await stack.wait_in_queue(t.other_town, report_id)
+    assert (await stack.decide(report_id, t.other_town, "approver")).json()["forwarded_to"] == [t.county]
+    assert (await stack.wait_in_queue(t.county, report_id))["kind"] == "sign_off"
+    assert (await stack.decide(report_id, t.county, "approver")).json()["forwarded_to"] == [t.prefecture]
+    assert (await stack.wait_in_queue(t.prefecture, report_id))["kind"] == "inform"
+    assert (await stack.decide(report_id, t.prefecture, "principal")).status_code == 409
 
 
 async def test_grade_ii_waits_for_the_principal(stack: Stack) -> None:
     t = Topology.fresh()
     await stack.publish_units(t)
     report_id = await stack.submit(submitted(t.other_town, grade="II"))
-    stack.wait_in_queue(t.other_town, report_id)
+    await stack.wait_in_queue(t.other_town, report_id)
 
-    r = stack.decide(report_id, t.other_town, "approver", comment="拟同意，请主要领导审签")
+    r = await stack.decide(report_id, t.other_town, "approver", comment="拟同意，请主要领导审签")
     assert r.status_code == 202, r.text
     assert (r.json()["state"], r.json()["forwarded_to"]) == ("awaiting_principal", [])
-    item = stack.item(t.other_town, report_id)
+    item = await stack.item(t.other_town, report_id)
     assert item is not None and item["state"] == "awaiting_principal"
     assert [d["final"] for d in item["decisions"]] == [False]
-    assert stack.decide(report_id, t.other_town, "approver").status_code == 409
-    assert stack.item(t.county, report_id) is None
+    assert (await stack.decide(report_id, t.other_town, "approver")).status_code == 409
+    assert await stack.item(t.county, report_id) is None
 
-    r = stack.decide(report_id, t.other_town, "principal", comment="同意")
+    r = await stack.decide(report_id, t.other_town, "principal", comment="同意")
     assert r.status_code == 202 and r.json()["forwarded_to"] == [t.county]
-    assert stack.decide(report_id, t.other_town, "principal").status_code == 409
-    stack.wait_in_queue(t.county, report_id)
+    assert (await stack.decide(report_id, t.other_town, "principal")).status_code == 409
+    await stack.wait_in_queue(t.county, report_id)
 
     async def approvals() -> list[dict] | None:
         found = [e for e in await stack.archived(report_id) if e["type"] == "ReportApproved"]
@@ -118,21 +118,21 @@ async def test_reject_needs_a_reason_and_the_corrected_report_replaces_it(stack:
     t = Topology.fresh()
     await stack.publish_units(t)
     report_id = await stack.submit(submitted(t.other_town, grade="IV"))
-    stack.wait_in_queue(t.other_town, report_id)
+    await stack.wait_in_queue(t.other_town, report_id)
 
-    r = stack.decide(report_id, t.other_town, "approver", decision="reject")
+    r = await stack.decide(report_id, t.other_town, "approver", decision="reject")
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in r.json()["errors"]] == ["comment"]
-    r = stack.decide(report_id, t.other_town, "approver", decision="reject", comment="伤亡人数不清，请核实后重报")
+    r = await stack.decide(report_id, t.other_town, "approver", decision="reject", comment="伤亡人数不清，请核实后重报")
     assert r.status_code == 202, r.text
-    assert stack.decide(report_id, t.other_town, "principal").status_code == 409
-    assert stack.item(t.other_town, report_id) is None
+    assert (await stack.decide(report_id, t.other_town, "principal")).status_code == 409
+    assert await stack.item(t.other_town, report_id) is None
 
     corrected = await stack.submit(submitted(t.other_town, grade="IV", supersedes_report_id=report_id))
-    item = stack.wait_in_queue(t.other_town, corrected)
+    item = await stack.wait_in_queue(t.other_town, corrected)
     assert item["supersedes_report_id"] == report_id
-    assert stack.decide(corrected, t.other_town, "approver").json()["forwarded_to"] == [t.county]
+    assert (await stack.decide(corrected, t.other_town, "approver")).json()["forwarded_to"] == [t.county]
 
     async def rejected() -> list[dict] | None:
         return [e for e in await stack.archived(report_id) if e["type"] == "ReportRejected"] or None
@@ -146,27 +146,24 @@ async def test_receipts_are_recorded_once_and_the_sender_sees_them(stack: Stack)
     t = Topology.fresh()
     await stack.publish_units(t)
     report_id = await stack.submit(submitted(t.town, grade="IV"))
-    stack.wait_in_queue(t.town, report_id)
-    stack.decide(report_id, t.town, "principal")
-    stack.wait_in_queue(t.county_dept, report_id)
+    await stack.wait_in_queue(t.town, report_id)
+    await stack.decide(report_id, t.town, "principal")
+    await stack.wait_in_queue(t.county_dept, report_id)
 
-    first = stack.receipt(report_id, t.county_dept, "reporter")
+    first = await stack.receipt(report_id, t.county_dept, "reporter")
     assert first.status_code == 202 and first.json()["duplicate"] is False
-    again = stack.receipt(report_id, t.county_dept, "approver")
+    again = await stack.receipt(report_id, t.county_dept, "approver")
     assert again.status_code == 202 and again.json()["duplicate"] is True
     assert again.json()["acknowledged_at"] == first.json()["acknowledged_at"]
-    assert stack.item(t.county_dept, report_id) is None  # acknowledged: no longer waiting there
+    assert await stack.item(t.county_dept, report_id) is None  # acknowledged: no longer waiting there
 
-    import httpx
-
-    seen = httpx.get(f"{stack.approval}/v1/reports/{report_id}/receipts", headers=stack.headers(t.town, "reporter"))
+    seen = await stack.get(f"/v1/reports/{report_id}/receipts", t.town, "reporter")
     assert seen.status_code == 200
     by_receiver = {f["to_unit_id"]: f for f in seen.json()["forwards"]}
     assert by_receiver[t.county_dept]["acknowledged"] is True
     assert by_receiver[t.county_dept]["acknowledged_by"] == f"reporter@{t.county_dept}"
     assert by_receiver[t.county]["acknowledged"] is False
-    outsider = httpx.get(f"{stack.approval}/v1/reports/{report_id}/receipts",
-                         headers=stack.headers(t.other_town, "principal"))
+    outsider = await stack.get(f"/v1/reports/{report_id}/receipts", t.other_town, "principal")
     assert outsider.status_code == 403
 
     async def acks() -> list[dict] | None:
