@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 
+from services.approval.domain import facts
+from shared.envelope import now_utc
+from shared.topics import REPORTS
 from tests.integration.approval.support import Stack, Topology, await_for, on_kafka, submitted
 
 pytestmark = pytest.mark.integration
@@ -104,3 +108,29 @@ async def test_redelivered_events_never_forward_twice(stack: Stack) -> None:
         ("WrittenReportOwed", t.county)])
     queued = [i for i in await stack.queue(t.other_town) if i["report_id"] == written.data["report_id"]]
     assert len(queued) == 1
+
+
+async def test_an_event_left_unsent_by_a_crash_is_relayed_from_the_outbox(stack: Stack) -> None:
+    """A crash after the commit and before the publish leaves a row unsent: the relay publishes it."""
+    t = Topology.fresh()
+    await stack.publish_units(t)
+    event = submitted(t.town, grade="IV")
+    report_id = str(event.data["report_id"])
+    left_behind = facts.acknowledged(
+        facts.Context(report_id=report_id, incident_id=event.subject, policy="county-2h-10h@1",
+                      actor=f"duty@{t.county}", actor_unit=t.county, time=now_utc()),
+        unit_id=t.county, by=f"duty@{t.county}")
+    conn = await asyncpg.connect(stack.infra.owner_dsn)
+    try:
+        await conn.execute("INSERT INTO approval.outbox (event_id, topic, key, body) VALUES ($1, $2, $3, $4)",
+                           left_behind.id, REPORTS, left_behind.partitionkey, left_behind.model_dump_json())
+
+        async def relayed() -> bool:
+            return bool(await conn.fetchval("SELECT sent_at IS NOT NULL FROM approval.outbox WHERE event_id = $1",
+                                            left_behind.id))
+
+        await await_for(relayed, what="the relay to publish the left-behind event")
+    finally:
+        await conn.close()
+    on_topic = await on_kafka(stack.infra.kafka_bootstrap, report_id)
+    assert [e["id"] for e in on_topic] == [left_behind.id]
