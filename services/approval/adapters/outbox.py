@@ -1,8 +1,8 @@
 """The transactional outbox: events are written with the state they describe, then relayed to Kafka.
 
 ``enqueue`` runs inside the caller's transaction, so a decision and its events commit together or
-not at all. ``Relay.flush`` publishes unsent rows in order, waiting for Kafka's acknowledgement of
-each, and stamps them sent; rows are locked (``SKIP LOCKED``) so two instances never relay the
+not at all. ``Relay.flush`` publishes unsent rows in order, waits for Kafka's acknowledgement of
+all of them, and stamps them sent; rows are locked (``SKIP LOCKED``) so two instances never relay the
 same row at once. A crash between publishing and stamping republishes an event with the same id:
 a duplicate consumers recognise, never a second fact. A background loop retries what a failed
 flush left behind.
@@ -19,7 +19,7 @@ from faststream.kafka import KafkaBroker
 from services.approval.adapters.store import Conn
 from shared.db import Database
 from shared.envelope import Envelope
-from shared.kafka import publish
+from shared.kafka import publish_all
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -47,8 +47,8 @@ class Relay:
                     rows = await conn.fetch(
                         "SELECT seq, topic, body FROM approval.outbox WHERE sent_at IS NULL"
                         " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED", self._batch)
-                    for row in rows:
-                        await publish(self._broker, row["topic"], Envelope.model_validate_json(row["body"]))
+                    await publish_all(self._broker,
+                                      [(r["topic"], Envelope.model_validate_json(r["body"])) for r in rows])
                     if rows:
                         await conn.execute("UPDATE approval.outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])",
                                            [r["seq"] for r in rows])

@@ -26,6 +26,7 @@ class KnownReport:
     reportable: bool
     policy: str | None
     pack: str
+    submitted_by: str | None
 
 
 async def first_time(conn: Conn, event_id: str, event_type: str) -> bool:
@@ -64,7 +65,7 @@ async def save_report(conn: Conn, **row: Any) -> None:
 
 async def report(conn: Conn, report_id: str) -> KnownReport | None:
     r = await conn.fetchrow(
-        "SELECT report_id, incident_id, reporting_unit, channel, grade, reportable, policy, pack"
+        "SELECT report_id, incident_id, reporting_unit, channel, grade, reportable, policy, pack, submitted_by"
         " FROM approval.reports WHERE report_id = $1", report_id)
     return KnownReport(**dict(r)) if r is not None else None
 

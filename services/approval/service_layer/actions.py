@@ -108,7 +108,8 @@ class Actions:
                                                     by=principal.subject, at=ctx.time, event_id=event.id)
             if recorded:
                 await enqueue(conn, REPORTS, [event])
-        await self._relay.try_flush()
+        if recorded:
+            await self._relay.try_flush()
         return {"report_id": report_id, "unit_id": entry.unit_id, "acknowledged_at": at.isoformat(),
                 "duplicate": not recorded, "event_id": event.id}
 

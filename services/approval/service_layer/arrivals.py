@@ -37,9 +37,11 @@ class Arrivals:
                 return
             await store.save_unit(conn, Unit(data.unit_id, data.name, data.level, data.kind, data.parent_id,
                                              data.department_parent_id), envelope.id)
-            for report_id in await store.waiting_phone_reports(conn, data.unit_id):
+            waiting = await store.waiting_phone_reports(conn, data.unit_id)
+            for report_id in waiting:
                 await self._release_phone(conn, report_id, causation_id=envelope.id)
-        await self._relay.try_flush()
+        if waiting:
+            await self._relay.try_flush()
 
     async def report_submitted(self, envelope: Envelope) -> None:
         data = ReportSubmitted.model_validate(envelope.data)
@@ -62,7 +64,8 @@ class Arrivals:
                 await store.supersede(conn, report.supersedes_report_id, report.reporting_unit, data.received_at)
             if report.channel == "phone":
                 await self._release_phone(conn, data.report_id, causation_id=envelope.id)
-        await self._relay.try_flush()
+        if report.channel == "phone":
+            await self._relay.try_flush()
 
     async def _release_phone(self, conn: Conn, report_id: str, *, causation_id: str) -> None:
         known = await store.report(conn, report_id)
@@ -73,7 +76,7 @@ class Arrivals:
             log.warning("phone report waits: its unit is not registered yet", report_id=report_id,
                         unit_id=known.reporting_unit)
             return
-        caller = await conn.fetchval("SELECT submitted_by FROM approval.reports WHERE report_id = $1", report_id)
+        caller = known.submitted_by
         ctx = facts.Context(report_id=report_id, incident_id=known.incident_id, policy=known.policy,
                             actor=caller, actor_unit=unit.unit_id, time=now_utc(), causation_id=causation_id)
         events, to = await sign_and_forward(conn, ctx, known, unit, units, approver=caller or "phone",
