@@ -63,6 +63,8 @@ class Route(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     up_to: UnitLevel
     emergency_skip: bool = False
+    principal_sign_off: bool = Field(
+        default=False, description="Each unit's sign-off needs its principal (主要领导), not only an approver.")
 
 
 ObligationName = Literal[
