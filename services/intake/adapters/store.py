@@ -79,7 +79,7 @@ class IntakeStore:
         """Store a pending submission; when the key is already taken, the first one wins and is returned."""
         await self._db.pool.execute(
             "INSERT INTO intake.submissions (unit_id, idem_key, report_id, request_hash, envelopes, answer,"
-            " state, incident) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, 'pending', $7::jsonb)"
+            " state, incident) VALUES ($1, $2, $3, $4, $5::json, $6::json, 'pending', $7::json)"
             " ON CONFLICT DO NOTHING", s.unit_id, s.key, s.report_id, s.request_hash, json.dumps(s.envelopes),
             json.dumps(s.answer), json.dumps(_incident_json(s.incident)))
         stored = await self.submission(s.unit_id, s.key)

@@ -21,9 +21,9 @@ CREATE TABLE intake.submissions (
     idem_key     text NOT NULL,
     report_id    text NOT NULL UNIQUE,
     request_hash text NOT NULL,
-    envelopes    jsonb NOT NULL,
-    answer       jsonb NOT NULL,
-    incident     jsonb,
+    envelopes    json NOT NULL,
+    answer       json NOT NULL,  -- json, not jsonb: the replayed answer keeps its key order
+    incident     json,
     state        text NOT NULL CHECK (state IN ('pending', 'published')),
     created_at   timestamptz NOT NULL DEFAULT now(),
     published_at timestamptz,
