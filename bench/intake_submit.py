@@ -1,7 +1,7 @@
 """Benchmark: POST /v1/reports on a running stack, side by side with its peer GET /healthz.
 
 Run against a stack started with ``./baosong up --detach`` (same BAOSONG_* environment):
-``.venv/bin/python bench/intake_submit.py [N] [CONCURRENCY]``. Prints latency percentiles and
+``.venv/bin/python -m bench.intake_submit [N] [CONCURRENCY]``. Prints latency percentiles and
 throughput; a report is answered only after Kafka (acks=all) and PostgreSQL have it, so the gap to
 /healthz is the price of durability and classification.
 """
