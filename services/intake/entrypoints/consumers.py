@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 
-import asyncpg
-from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 
 from services.intake.adapters.store import IntakeStore
+from services.intake.adapters.transient import TRANSIENT
 from services.intake.domain.ingress import IngressMessage, dead_letter, read_message
 from services.intake.submit import Intake
 from shared.envelope import Envelope, now_utc
@@ -28,8 +27,6 @@ from shared.logging import get_logger
 from shared.topics import INGRESS, INGRESS_DEAD_LETTER, UNITS
 
 log = get_logger(__name__)
-TRANSIENT = (OSError, asyncio.TimeoutError, KafkaError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-             asyncpg.CannotConnectNowError)
 
 
 def register_units(broker: KafkaBroker, *, store: IntakeStore, group_id: str) -> None:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
+from services.intake.adapters.transient import TRANSIENT
 from services.intake.domain.messages import field_error
 from services.intake.submit import Intake
 from shared.auth import Principal
@@ -44,7 +45,12 @@ def router(intake: Intake, auth: Callable[..., Awaitable[Principal]]) -> APIRout
     ) -> JSONResponse:
         require_roles(principal, *SUBMITTERS)
         raw = await json_body(request)
-        answer = await intake.submit(raw, unit_id=principal.unit, actor=principal.subject, key=idempotency_key)
+        try:
+            answer = await intake.submit(raw, unit_id=principal.unit, actor=principal.subject, key=idempotency_key)
+        except TRANSIENT as exc:
+            log.warning("report not accepted: a dependency is unavailable", error=repr(exc))
+            raise Problem(503, "Service unavailable", "暂时无法受理，请稍后用同一 Idempotency-Key 重试。"
+                          " / Not accepted for now: retry later with the same Idempotency-Key.") from exc
         log.info("report submitted", report_id=answer["report_id"], incident_id=answer["incident_id"])
         return JSONResponse(answer, status_code=202)
 

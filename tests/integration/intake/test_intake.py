@@ -155,12 +155,14 @@ async def _ingress(infra: Infra, units: dict[str, str], reports: Any, dead_lette
     await producer.start()
     try:
         for value, hdrs in ((good, headers), (good, headers), (command.to_bytes(), []),
-                            (bad, [("baosong-unit", units["town"].encode())]), (b"\xff not json", [])):
+                            (bad, [("baosong-unit", units["town"].encode())]), (b"\xff not json", []),
+                            (good, [("baosong-unit", units["other"].encode())])):
             await producer.send_and_wait(INGRESS, value, key=b"agency", headers=hdrs)
     finally:
         await producer.stop()
-    letters = await dead_letters(lambda seen: len(seen) >= 2)
-    assert [letter["errors"][0]["field"] for letter in letters] == ["occurred_at", "body"]
+    letters = await dead_letters(lambda seen: len(seen) >= 3)
+    assert [letter["errors"][0]["field"] for letter in letters[:2]] == ["occurred_at", "body"]
+    assert letters[2]["status"] == 403 and "other" in letters[2]["detail"]
     assert base64.b64decode(letters[0]["original_base64"]) == bad
     assert base64.b64decode(letters[1]["original_base64"]) == b"\xff not json"
     events = await reports(lambda seen: len(
