@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import Infra
 from tests.support.reports import report
 from tests.support.services import running_service
+from tests.support.units import register_units
 
 pytestmark = pytest.mark.integration
 
@@ -18,12 +19,7 @@ pytestmark = pytest.mark.integration
 def services(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     logs: Path = tmp_path_factory.mktemp("logs")
     with running_service(infra, "intake", logs) as intake, running_service(infra, "archive", logs) as archive:
-        admin = {"Authorization": f"Bearer {infra.token(unit=None, role='admin')}"}
-        for unit_id, parent in (("county-x-office", None), ("town-a-office", "county-x-office"),
-                                ("town-b-office", "county-x-office")):
-            level = "county" if parent is None else "town"
-            body = {"name": unit_id, "level": level, "kind": "general_office", "parent_id": parent}
-            assert httpx.put(f"{intake}/v1/units/{unit_id}", json=body, headers=admin).status_code in (200, 201)
+        register_units(intake, infra.token(unit=None, role="admin"))
         yield {"intake": intake, "archive": archive}
 
 
