@@ -7,9 +7,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from deploy.proc import SetupError
 from deploy.stack import REPO, StackConfig, down, run_foreground, up
+from deploy.units import load_tree, read_tree
 from shared.auth import ROLES, mint_token
 
 
@@ -50,6 +52,16 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_units_load(args: argparse.Namespace) -> int:
+    """Register a whole unit tree from a YAML/JSON file through the running intake."""
+    cfg = StackConfig.from_env()
+    if not cfg.private_key.exists():
+        raise SetupError("no signing key yet: run './baosong up' first (it creates one)")
+    counts = load_tree(cfg.url("intake"), cfg.admin_token(), read_tree(Path(args.file)))
+    print(f"units: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged")
+    return 0
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     """Lint, type-check, then the whole suite on a real Kafka broker and PostgreSQL."""
     steps = [
@@ -84,6 +96,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--subject", help="who the token names (default: role@unit)")
     s.add_argument("--ttl", type=int, default=12 * 3600, help="lifetime in seconds (default 12 h)")
     s.set_defaults(func=cmd_token)
+    s = sub.add_parser("units", help="the unit directory (单位目录)")
+    units = s.add_subparsers(dest="units_command", required=True)
+    s = units.add_parser("load", help="register or update every unit of a YAML/JSON tree file")
+    s.add_argument("file", help="e.g. deploy/demo/units.yaml")
+    s.set_defaults(func=cmd_units_load)
     s = sub.add_parser("test", help="ruff, mypy and the whole test suite (real Kafka and PostgreSQL)")
     s.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     s.set_defaults(func=cmd_test)

@@ -20,7 +20,8 @@ from deploy.database import DATABASE, SERVICES, provision, service_role
 from deploy.kafka_local import LocalKafka, create_topics
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import SetupError, is_root, pid_alive, port_open
-from shared.auth import create_keypair
+from deploy.units import DEMO_TREE, load_tree, read_tree, unit_count
+from shared.auth import create_keypair, mint_token
 from shared.topics import PARTITIONS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -71,6 +72,11 @@ class StackConfig:
     @property
     def run_file(self) -> Path:
         return self.home / "run" / "stack.json"
+
+    def admin_token(self) -> str:
+        """A short-lived admin token for the stack's own calls (e.g. loading units)."""
+        return mint_token(self.private_key.read_bytes(), subject="admin@baosong", unit=None, roles=["admin"],
+                          ttl_s=600)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -164,6 +170,7 @@ def up(cfg: StackConfig) -> dict[str, int]:
             pids[service] = _start_service(cfg, service)
     _write_pids(cfg, pids)
     _wait_healthy(cfg, SERVICES)
+    _load_demo_units(cfg)
     _say(f"Baosong is up in {time.monotonic() - t0:.1f}s:")
     for name in SERVICES:
         _say(f"  {name:<11} {cfg.url(name)}")
@@ -173,6 +180,14 @@ def up(cfg: StackConfig) -> dict[str, int]:
     _say(f"  data        {cfg.home}  (logs in {cfg.home / 'logs'})")
     _say("  a token:    ./baosong token --unit <unit-id> --role reporter")
     return pids
+
+
+def _load_demo_units(cfg: StackConfig) -> None:
+    """A fresh stack (no units yet) gets the demo tree, so a newcomer sees a living system."""
+    token = cfg.admin_token()
+    if unit_count(cfg.url("intake"), token) == 0:
+        counts = load_tree(cfg.url("intake"), token, read_tree(DEMO_TREE))
+        _say(f"Units: registered the demo tree ({counts['created']} units from {DEMO_TREE.name})")
 
 
 def down(cfg: StackConfig) -> None:

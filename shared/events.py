@@ -34,6 +34,7 @@ class ReportSubmitted(EventData):
     reportable: bool = False
     grade: Grade | None = None
     reasons: list[str] = Field(default_factory=list)
+    reasons_zh: list[str] = Field(default_factory=list, description="The reasons in Chinese, in the same order.")
     policy: str | None = None
     obligations: list[Obligation] = Field(default_factory=list)
 
@@ -106,6 +107,7 @@ class IncidentRegraded(EventData):
     previous_grade: Grade | None
     grade: Grade
     reasons: list[str] = Field(default_factory=list)
+    reasons_zh: list[str] = Field(default_factory=list, description="The reasons in Chinese, in the same order.")
     policy: str
     obligations: list[Obligation] = Field(default_factory=list)
 
