@@ -34,8 +34,9 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
 
     @api.get("/board")
     async def get_board(principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:
-        scope = visible_units(principal, await load_units(db.pool))
-        return board(await load_events(db.pool, BOARD_TYPES), scope, now_utc())
+        units = await load_units(db.pool)
+        view = board(await load_events(db.pool, BOARD_TYPES), visible_units(principal, units), now_utc())
+        return {**view, "unit_names": {u: info.name for u, info in units.items()}}
 
     @api.get("/incidents/{incident_id}/replay")
     async def get_replay(incident_id: str, principal: Annotated[Principal, Depends(auth)],
@@ -46,9 +47,9 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
         events = await incident_events(db.pool, incident_id)
         if not events:
             raise Problem(404, "Not found", f"No incident with id {incident_id!r} is in the archive (yet).")
-        view = replay(events, as_of)
-        if not may_see(visible_units(principal, await load_units(db.pool)), view["involved_units"]):
+        view, units = replay(events, as_of), await load_units(db.pool)
+        if not may_see(visible_units(principal, units), view["involved_units"]):
             raise Problem(403, "Forbidden", "This incident concerns no unit within your token's scope.")
-        return view
+        return {**view, "unit_names": {u: units[u].name for u in view["involved_units"] if u in units}}
 
     return api

@@ -6,7 +6,9 @@ statistics follow from the definitions in docs/pages.md.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -99,6 +101,11 @@ class Scenario:
         async with broker:
             for topic, env in self.events:
                 await publish(broker, topic, env)
+
+    def publish(self, bootstrap: str) -> None:
+        """Publish from a thread of its own (Playwright's sync API keeps a loop running in this one)."""
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, self.publish_all(bootstrap)).result(timeout=60)
 
     def expected(self) -> dict[str, dict[str, Any]]:
         base = {"reports": 0, "on_time": 0, "late": 0, "missed": 0}

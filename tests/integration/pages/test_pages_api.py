@@ -1,11 +1,9 @@
 """The pages' endpoints on a real archive process fed through the real Kafka broker and PostgreSQL."""
 
-import asyncio
 import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,37 +12,10 @@ import pytest
 
 from shared import topics
 from tests.conftest import Infra
+from tests.integration.pages.fixtures import stats_rows, two_step_incident
 from tests.integration.pages.scenario import PERIOD, Scenario
-from tests.support.services import running_service
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def archive(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_service(infra, "archive", tmp_path_factory.mktemp("logs")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def scenario(infra: Infra, archive: str) -> Scenario:
-    s = Scenario().build()
-    asyncio.run(s.publish_all(infra.kafka_bootstrap))
-    admin = {"Authorization": f"Bearer {infra.token(unit=None, role='admin')}"}
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        rows = stats_rows(archive, admin)
-        if rows.get(s.school_b, {}).get("missed") == 1 and rows.get(s.town_a, {}).get("on_time") == 1:
-            return s
-        time.sleep(0.3)
-    raise AssertionError(f"the archive did not take the scenario in 20 s: {rows}")
-
-
-def stats_rows(archive: str, headers: dict[str, str]) -> dict[str, dict[str, Any]]:
-    answer = httpx.get(f"{archive}/v1/stats/units", params={"period": PERIOD}, headers=headers, timeout=10)
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["period"] == PERIOD
-    return {r["unit_id"]: r for r in answer.json()["units"]}
 
 
 def test_stats_follow_the_documented_definitions(infra: Infra, archive: str, scenario: Scenario) -> None:
@@ -97,15 +68,8 @@ def test_monthly_report_prints_to_pdf(infra: Infra, archive: str, scenario: Scen
 
 def test_replay_shows_the_incident_as_the_store_knew_it(infra: Infra, archive: str, scenario: Scenario) -> None:
     headers = {"Authorization": f"Bearer {infra.token(unit=scenario.county, role='duty_officer')}"}
-    step = Scenario(suffix=scenario.suffix)
-    incident, late_at = step.submit(scenario.town_a, "2026-10-25T10:00:00+08:00", "城关镇民房火灾")
+    incident = two_step_incident(infra, archive, scenario, headers)
     url = f"{archive}/v1/incidents/{incident}/replay"
-    asyncio.run(step.publish_all(infra.kafka_bootstrap))
-    wait_for(lambda: httpx.get(url, headers=headers).status_code == 200)
-    step.events.clear()
-    step.forward(incident, scenario.town_a, late_at)
-    asyncio.run(step.publish_all(infra.kafka_bootstrap))
-    wait_for(lambda: len(httpx.get(url, headers=headers).json()["events"]) == 2)
     now = httpx.get(url, headers=headers).json()
     assert [e["type"] for e in now["events"]] == ["ReportSubmitted", "ReportForwarded"]
     assert now["reports"][0]["status"] == "forwarded"
@@ -116,13 +80,6 @@ def test_replay_shows_the_incident_as_the_store_knew_it(infra: Infra, archive: s
     assert [k["unit_id"] for k in then["knew"]] == [scenario.town_a]
     outsider = {"Authorization": f"Bearer {infra.token(unit=scenario.outsider, role='duty_officer')}"}
     assert httpx.get(url, headers=outsider).status_code == 403
-
-
-def wait_for(check: Callable[[], bool], timeout_s: float = 15) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 def test_board_is_scoped_to_the_viewers_units(infra: Infra, archive: str, scenario: Scenario) -> None:
@@ -158,7 +115,7 @@ def test_breach_stream_pushes_new_breaches_within_scope(infra: Infra, archive: s
     live = Scenario(suffix=scenario.suffix)
     outside = live.breach("inc-outside", scenario.outsider, "late", live_deadline := _now())
     inside = live.breach("inc-inside", scenario.school_b, "late", live_deadline)
-    asyncio.run(live.publish_all(infra.kafka_bootstrap))
+    live.publish(infra.kafka_bootstrap)
     listener.join(20)
     assert [g["breach_id"] for g in got] == [inside.data["breach_id"]]
     assert outside.data["breach_id"] != inside.data["breach_id"]

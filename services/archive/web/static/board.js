@@ -1,5 +1,5 @@
 // 值班台: the board from /v1/board, then new breaches pushed by /v1/streams/breaches (no reload).
-const {t, esc, time} = BS;
+const {t, esc, time, unit} = BS;
 BS.header();
 const row = (cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 const empty = `<tr><td class="empty">${t('none')}</td></tr>`;
@@ -7,14 +7,15 @@ const link = (id, text) => `<a href="/incidents/${encodeURIComponent(id)}">${esc
 
 function breachRow(b) {
   return `<tr class="breach" data-breach="${esc(b.breach_id)}"><td class="${esc(b.kind)}">${t(b.kind)}</td>
-    <td>${esc(b.unit_id)}</td><td>${link(b.incident_id)}</td><td>${t('deadline')} ${time(b.deadline_at)}</td>
+    <td>${unit(b.unit_id)}</td><td>${link(b.incident_id)}</td><td>${t('deadline')} ${time(b.deadline_at)}</td>
     <td>${b.suspected_concealment ? `<span class="concealment">${t('concealment')}</span>` : ''}</td></tr>`;
 }
 
 function render(board) {
+  BS.setNames(board.unit_names);
   document.getElementById('breaches').innerHTML = board.breaches.map(breachRow).join('') || empty;
   document.getElementById('approaching').innerHTML = board.approaching.map((d) => row([
-    esc(d.unit_id), link(d.incident_id), `${t('deadline')} ${time(d.next_deadline)}`,
+    unit(d.unit_id), link(d.incident_id), `${t('deadline')} ${time(d.next_deadline)}`,
     d.reminders.length ? `${Math.round(Math.max(...d.reminders) * 100)}%` : '',
   ])).join('') || empty;
   document.getElementById('open').innerHTML = Object.entries(board.open_incidents).filter(([, l]) => l.length)
@@ -22,7 +23,7 @@ function render(board) {
       list.map((i) => `<li>${link(i.incident_id, i.title)} <span class="muted">${time(i.occurred_at)}</span></li>`).join('') +
       '</ul>').join('') || `<p class="empty">${t('none')}</p>`;
   document.getElementById('waiting').innerHTML = board.awaiting_sign_off.map((r) => row([
-    esc(r.reporting_unit), link(r.incident_id, r.title), esc(r.grade || ''), time(r.received_at),
+    unit(r.reporting_unit), link(r.incident_id, r.title), esc(r.grade || ''), time(r.received_at),
   ])).join('') || empty;
 }
 

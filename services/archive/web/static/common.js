@@ -10,9 +10,11 @@ const BS = (() => {
     timeline: ['时间线', 'Timeline'], replay: ['回放：截至', 'Replay as of'], knew: ['各单位知情时间', 'Who knew when'],
     reports: ['报告', 'Reports'], evidence: ['证据', 'evidence'], ranking: ['公示栏：按时报送率排名', 'Ranking by on-time rate'],
     trend: ['近月趋势', 'Months'], download: ['下载月度报告', 'Monthly report'], period: ['月份', 'Month'],
-    nograde: ['未定级', 'ungraded'], live: ['实时连接', 'live'], offline: ['连接中断，重连中', 'reconnecting'],
+    nograde: ['未定级', 'ungraded'], breachlist: ['超时告警及证据', 'Breaches and evidence'], live: ['实时连接', 'live'], offline: ['连接中断，重连中', 'reconnecting'],
   };
   let lang = localStorage.getItem('bs-lang') || 'zh';
+  let names = {};
+  const unit = (id) => (names[id] ? `${esc(names[id])} <span class="muted">${esc(id)}</span>` : esc(id));
   const t = (k) => (WORDS[k] || [k, k])[lang === 'zh' ? 0 : 1];
   const token = () => localStorage.getItem('bs-token') || '';
   const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
@@ -43,5 +45,6 @@ const BS = (() => {
     s.querySelector('form').onsubmit = (e) => { e.preventDefault();
       localStorage.setItem('bs-token', e.target.token.value.trim()); location.reload(); };
   }
-  return {t, token, esc, time, api, header, showSignin, lang: () => lang};
+  return {t, token, esc, time, api, header, showSignin, unit, lang: () => lang,
+    setNames: (n) => { names = {...names, ...n}; }};
 })();
