@@ -34,6 +34,14 @@ class DemoIncident:
     body: dict[str, Any]
 
 
+def place_of(unit_name: str) -> str:
+    """城关镇党政办 → 城关镇: the ground an office answers for, for the title."""
+    for suffix in ("党政办", "政府办", "办公室"):
+        if unit_name.endswith(suffix) and len(unit_name) > len(suffix):
+            return unit_name[: -len(suffix)]
+    return unit_name
+
+
 def make_incident(rng: random.Random, unit_id: str, unit_name: str, now: datetime) -> DemoIncident:
     plan = rng.choices([p for p, _ in PLANS], weights=[w for _, w in PLANS])[0]
     ago = {"on_time": timedelta(minutes=rng.randint(5, 40)),
@@ -44,7 +52,7 @@ def make_incident(rng: random.Random, unit_id: str, unit_name: str, now: datetim
                   **kind["casualties"]}
     body = {
         "kind": "initial", "incident_id": None, "reporting_unit": unit_id, "channel": "written",
-        "title": kind["title"].format(place=unit_name), "category": kind["category"],
+        "title": kind["title"].format(place=place_of(unit_name)), "category": kind["category"],
         "occurred_at": (now - ago).isoformat(timespec="seconds"), "discovered_at": None,
         "location": {"unit_id": unit_id, "address": f"{unit_name}辖区"},
         "casualties": casualties, "economic_loss_cny": rng.choice([0, 50000, 200000]), "participants": 0,

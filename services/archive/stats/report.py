@@ -20,8 +20,13 @@ HEADINGS = ("报送信息", "按时", "迟报", "漏报", "按时报送率", "�
 
 
 def _cell(key: str, value: Any) -> str:
-    shown = pct(value) if key == "on_time_rate" else {True: "是", False: "否", None: "—"}.get(value, value)
-    return f'<td class="{key}" data-value="{escape(json.dumps(value))}">{escape(str(shown))}</td>'
+    if key == "on_time_rate":
+        shown = pct(value)
+    elif value is None or key == "quota_met":
+        shown = {True: "是", False: "否", None: "—"}[value]
+    else:
+        shown = str(value)
+    return f'<td class="{key}" data-value="{escape(json.dumps(value))}">{escape(shown)}</td>'
 
 
 def render_html(figures: dict[str, Any], echarts_js: str) -> str:

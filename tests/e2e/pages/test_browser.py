@@ -86,4 +86,9 @@ def test_statistics_page_shows_charts(infra: Infra, archive: str, scenario: Scen
     rows = page.locator("#ranking tr")
     assert rows.count() >= 3
     shot(page, "stats")
+    page.goto(archive + (page.locator("#report-html").get_attribute("href") or ""))
+    expect(page.locator(f'#units tr[data-unit="{scenario.school_b}"] td.missed')).to_have_text("1")
+    expect(page.locator("#rate-chart svg")).to_have_count(1)
+    expect(page.locator("#problems")).to_contain_text("漏报")
+    shot(page, "report")
     page.close()
