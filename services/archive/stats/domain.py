@@ -57,7 +57,8 @@ class _Duty:
 
 
 def period_of(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m")
+    local = moment.astimezone(SHANGHAI)
+    return f"{local.year:04d}-{local.month:02d}"
 
 
 def parse_period(period: str) -> str:
@@ -81,7 +82,7 @@ def _dt(value: str | None) -> datetime | None:
 
 def _duties(facts: list[Fact]) -> dict[tuple[str, str], _Duty]:
     duties: dict[tuple[str, str], _Duty] = {}
-    forwards: dict[tuple[str, str, str], datetime] = {}
+    forwards: dict[tuple[str, str], dict[str, datetime]] = {}
     for fact in facts:
         d = fact.data
         if fact.type in ("ReportSubmitted", "IncidentRegraded"):
@@ -90,18 +91,17 @@ def _duties(facts: list[Fact]) -> dict[tuple[str, str], _Duty]:
                     duties.setdefault((d["incident_id"], ob["unit_id"]),
                                       _Duty(ob.get("to_unit_id"), _dt(ob.get("late_at"))))
         elif fact.type == "ReportForwarded":
-            key = (d["incident_id"], d["from_unit_id"], d["to_unit_id"])
-            if key not in forwards or fact.time < forwards[key]:
-                forwards[key] = fact.time
+            to = forwards.setdefault((d["incident_id"], d["from_unit_id"]), {})
+            if d["to_unit_id"] not in to or fact.time < to[d["to_unit_id"]]:
+                to[d["to_unit_id"]] = fact.time
         elif fact.type == "DeadlineBreached" and d.get("obligation") == WRITTEN:
             duty = duties.setdefault((d["incident_id"], d["unit_id"]), _Duty(None, None))
             duty.breaches.add(d["kind"])
             deadline = _dt(d["deadline_at"])
             if d["kind"] == "late" or duty.breach_deadline is None:
                 duty.breach_deadline = deadline
-    for (incident, unit), duty in duties.items():
-        times = [t for (i, f, to), t in forwards.items()
-                 if i == incident and f == unit and (duty.to_unit_id is None or to == duty.to_unit_id)]
+    for key, duty in duties.items():
+        times = [t for to, t in forwards.get(key, {}).items() if duty.to_unit_id in (None, to)]
         duty.forwarded_at = min(times) if times else None
     return duties
 
@@ -127,29 +127,47 @@ def unit_stats(facts: list[Fact], units: dict[str, UnitInfo], quotas: dict[str, 
 
     ``quotas`` maps a unit id to its monthly quota (from the pack governing it), None for none.
     """
-    rows: dict[str, dict[str, Any]] = {
-        uid: {"unit_id": uid, "reports": 0, "on_time": 0, "late": 0, "missed": 0} for uid in units}
+    return stats_by_period(facts, units, quotas, [period])[period]
 
-    def row(uid: str) -> dict[str, Any]:
-        return rows.setdefault(uid, {"unit_id": uid, "reports": 0, "on_time": 0, "late": 0, "missed": 0})
+
+def stats_by_period(facts: list[Fact], units: dict[str, UnitInfo], quotas: dict[str, int | None],
+                    periods: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """``unit_stats`` for several months in one pass over the facts."""
+    counts: dict[str, dict[str, dict[str, int]]] = {
+        p: {uid: {"reports": 0, "on_time": 0, "late": 0, "missed": 0} for uid in units} for p in periods}
+
+    def row(period: str, uid: str) -> dict[str, int]:
+        return counts[period].setdefault(uid, {"reports": 0, "on_time": 0, "late": 0, "missed": 0})
 
     for fact in facts:
-        if fact.type == "ReportSubmitted" and period_of(_dt(fact.data["received_at"]) or fact.time) == period:
-            row(fact.data["report"]["reporting_unit"])["reports"] += 1
+        if fact.type == "ReportSubmitted":
+            p = period_of(_dt(fact.data["received_at"]) or fact.time)
+            if p in counts:
+                row(p, fact.data["report"]["reporting_unit"])["reports"] += 1
     for (_, uid), duty in _duties(facts).items():
         month_at = duty.late_at or duty.breach_deadline
         outcome = _outcome(duty)
-        if outcome and month_at and period_of(month_at) == period:
-            row(uid)[outcome] += 1
-    out = []
-    for uid, r in rows.items():
+        if outcome and month_at and (p := period_of(month_at)) in counts:
+            row(p, uid)[outcome] += 1
+    return {p: _rows(by_unit, units, quotas) for p, by_unit in counts.items()}
+
+
+def _rows(by_unit: dict[str, dict[str, int]], units: dict[str, UnitInfo],
+          quotas: dict[str, int | None]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for uid, r in by_unit.items():
         info = units.get(uid, UnitInfo(uid))
         quota = quotas.get(uid)
-        out.append({**r, "name": info.name or uid, "kind": info.kind,
+        out.append({"unit_id": uid, **r, "name": info.name or uid, "kind": info.kind,
                     "on_time_rate": _rate(r["on_time"], r["late"], r["missed"]),
                     "quota": quota, "quota_met": None if quota is None else r["reports"] >= quota})
-    out.sort(key=lambda r: (r["on_time_rate"] is None, -(r["on_time_rate"] or 0), r["unit_id"]))
+    out.sort(key=_rank)
     return out
+
+
+def _rank(row: dict[str, Any]) -> tuple[bool, float, str]:
+    rate = row["on_time_rate"]
+    return (rate is None, -(rate or 0.0), row["unit_id"])
 
 
 def totals(rows: list[dict[str, Any]], period: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from services.archive.stats.domain import SHANGHAI, parse_period, period_of
-from services.archive.stats.figures import month_figures
+from services.archive.stats.figures import Figures
 from services.archive.stats.report import html_to_pdf, render_html
 from shared.auth import Principal
 from shared.db import Database
@@ -42,25 +42,26 @@ def _exists(path: Path) -> bool:
 def router(db: Database, auth: Callable[..., Awaitable[Principal]], echarts: Path, chromium: Path) -> APIRouter:
     """Statistics are the 公示栏: any signed-in viewer sees every unit's figures."""
     api = APIRouter(prefix="/v1/stats")
+    figures_of = Figures()
 
     @api.get("/units")
     async def units(principal: Annotated[Principal, Depends(auth)],
                     period: Annotated[str | None, Query()] = None) -> dict[str, Any]:
-        figures = await month_figures(db.pool, _period(period), history=1)
+        figures = await figures_of.month(db.pool, _period(period), history=1)
         return {"period": figures["period"], "units": figures["units"], "totals": figures["totals"]}
 
     @api.get("/months")
     async def months(principal: Annotated[Principal, Depends(auth)],
                      until: Annotated[str | None, Query()] = None,
                      count: Annotated[int, Query(ge=1, le=24)] = 6) -> dict[str, Any]:
-        figures = await month_figures(db.pool, _period(until), history=count)
+        figures = await figures_of.month(db.pool, _period(until), history=count)
         return {"months": figures["months"]}
 
     @api.get("/report")
     async def report(principal: Annotated[Principal, Depends(auth)],
                      period: Annotated[str | None, Query()] = None,
                      format: Annotated[Literal["html", "pdf"], Query()] = "html") -> Response:
-        figures = await month_figures(db.pool, _period(period))
+        figures = await figures_of.month(db.pool, _period(period))
         html = render_html(figures, _read_echarts(echarts))
         name = f"baosong-monthly-{figures['period']}"
         if format == "html":

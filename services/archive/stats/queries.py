@@ -7,9 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from services.archive.stats.domain import Fact, UnitInfo
-
-STATS_TYPES = ["ReportSubmitted", "IncidentRegraded", "ReportForwarded", "DeadlineBreached"]
+from services.archive.stats.domain import UnitInfo
 
 
 async def load_units(pool: asyncpg.Pool) -> dict[str, UnitInfo]:
@@ -23,13 +21,6 @@ async def load_units(pool: asyncpg.Pool) -> dict[str, UnitInfo]:
         units[d["unit_id"]] = UnitInfo(d["unit_id"], d.get("name", ""), d.get("kind"), d.get("level"),
                                        d.get("parent_id"), d.get("department_parent_id"))
     return units
-
-
-async def load_facts(pool: asyncpg.Pool, types: list[str] | None = None) -> list[Fact]:
-    rows = await pool.fetch(
-        "SELECT type, (body::jsonb ->> 'time')::timestamptz AS time, data::text AS data FROM archive.events"
-        " WHERE type = ANY($1::text[]) ORDER BY position", types or STATS_TYPES)
-    return [Fact(r["type"], r["time"], json.loads(r["data"])) for r in rows]
 
 
 async def incident_events(pool: asyncpg.Pool, incident_id: str) -> list[dict[str, Any]]:
@@ -53,7 +44,3 @@ async def events_after(pool: asyncpg.Pool, types: list[str], after: int, limit: 
 async def head_position(pool: asyncpg.Pool) -> int:
     return int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM archive.events"))
 
-
-async def load_events(pool: asyncpg.Pool, types: list[str]) -> list[dict[str, Any]]:
-    """Every stored event of ``types`` in store order, as the board folds them."""
-    return await events_after(pool, types, 0, limit=1_000_000)

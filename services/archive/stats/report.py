@@ -1,6 +1,6 @@
 """The monthly assessment report (信息报送情况报告) as one self-contained HTML page, and as PDF.
 
-The numbers are exactly ``figures.month_figures`` (what ``/v1/stats/units`` answers); each unit's
+The numbers are exactly ``figures.Figures.month`` (what ``/v1/stats/units`` answers); each unit's
 row carries ``data-unit`` and per-figure classes so a test can read them back.
 """
 

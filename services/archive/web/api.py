@@ -3,6 +3,7 @@
 FastAPI resolves the routes' Annotated dependencies at run time, so no postponed annotations here.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -10,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from services.archive.stats.queries import incident_events, load_events, load_units
+from services.archive.stats.queries import incident_events, load_units
+from services.archive.stats.tail import StoreTail, as_dict
 from services.archive.web.access import may_see, visible_units
 from services.archive.web.stream import breach_events, start_position
 from services.archive.web.views import board, replay
@@ -25,6 +27,7 @@ BOARD_TYPES = ["ReportSubmitted", "ReportApproved", "ReportRejected", "ReportFor
 
 def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
     api = APIRouter(prefix="/v1")
+    board_events = StoreTail(BOARD_TYPES, as_dict)
 
     @api.get("/streams/breaches")
     async def stream_breaches(request: Request, principal: Annotated[Principal, Depends(auth)]) -> StreamingResponse:
@@ -35,7 +38,8 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
     @api.get("/board")
     async def get_board(principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:
         units = await load_units(db.pool)
-        view = board(await load_events(db.pool, BOARD_TYPES), visible_units(principal, units), now_utc())
+        events = await board_events.refresh(db.pool)
+        view = await asyncio.to_thread(board, events, visible_units(principal, units), now_utc())
         return {**view, "unit_names": {u: info.name for u, info in units.items()}}
 
     @api.get("/incidents/{incident_id}/replay")
