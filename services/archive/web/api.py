@@ -4,6 +4,7 @@ FastAPI resolves the routes' Annotated dependencies at run time, so no postponed
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -21,6 +22,8 @@ from shared.db import Database
 from shared.envelope import now_utc
 from shared.http import Problem
 
+#: A board is folded again when the store grew, or after this long (deadlines pass as time goes on).
+BOARD_FRESH_S = 5.0
 BOARD_TYPES = ["ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded", "IncidentRegraded",
                "DeadlineBreached", "DeadlineApproaching"]
 
@@ -28,6 +31,7 @@ BOARD_TYPES = ["ReportSubmitted", "ReportApproved", "ReportRejected", "ReportFor
 def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
     api = APIRouter(prefix="/v1")
     board_events = StoreTail(BOARD_TYPES, as_dict)
+    boards: dict[tuple[int, frozenset[str] | None], tuple[float, dict[str, Any]]] = {}
 
     @api.get("/streams/breaches")
     async def stream_breaches(request: Request, principal: Annotated[Principal, Depends(auth)]) -> StreamingResponse:
@@ -39,7 +43,14 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
     async def get_board(principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:
         units = await load_units(db.pool)
         events = await board_events.refresh(db.pool)
-        view = await asyncio.to_thread(board, events, visible_units(principal, units), now_utc())
+        scope = visible_units(principal, units)
+        key = (board_events.position, None if scope is None else frozenset(scope))
+        made_at, view = boards.get(key, (0.0, {}))
+        if time.monotonic() - made_at > BOARD_FRESH_S:
+            view = await asyncio.to_thread(board, events, scope, now_utc())
+            for stale in [k for k in boards if k[0] != key[0]]:
+                del boards[stale]
+            boards[key] = (time.monotonic(), view)
         return {**view, "unit_names": {u: info.name for u, info in units.items()}}
 
     @api.get("/incidents/{incident_id}/replay")
