@@ -1,7 +1,8 @@
 """``GET /v1/streams/breaches``: server-sent events, one per new DeadlineBreached, tailing the store.
 
 The stream polls ``archive.events`` by position (the store's order), so a breach is sent once it
-is durable, and a reconnecting EventSource resumes after ``Last-Event-ID`` (the position). Each
+is durable, and a reconnecting EventSource resumes after ``Last-Event-ID`` (the position; id-only
+messages keep it current even while no breach in the viewer's scope comes). Each
 response ends after ``MAX_STREAM_S`` and the browser reconnects on its own (``retry:``), so a
 stopping server never waits on an open stream for long.
 """
@@ -42,7 +43,7 @@ async def start_position(pool: asyncpg.Pool, request: Request) -> int:
 
 async def breach_events(pool: asyncpg.Pool, request: Request, principal: Principal,
                         after: int) -> AsyncIterator[str]:
-    yield "retry: 1000\n\n"
+    yield f"retry: 1000\nid: {after}\n\n"  # an id-only message moves the browser's Last-Event-ID
     started = last_beat = time.monotonic()
     while not await request.is_disconnected() and not _server_exiting():
         rows = await events_after(pool, ["DeadlineBreached"], after)
@@ -56,7 +57,8 @@ async def breach_events(pool: asyncpg.Pool, request: Request, principal: Princip
         now = time.monotonic()
         if now - last_beat > HEARTBEAT_S:
             last_beat = now
-            yield f": keep-alive {after}\n\n"
+            yield f"id: {after}\n\n"
         if now - started > MAX_STREAM_S:
+            yield f"id: {after}\n\n"
             return
         await asyncio.sleep(POLL_S)

@@ -125,3 +125,23 @@ def test_breach_stream_pushes_new_breaches_within_scope(infra: Infra, archive: s
 def _now() -> Any:
     from datetime import UTC, datetime
     return datetime.now(UTC)
+
+
+def test_breach_stream_resumes_after_last_event_id(infra: Infra, archive: str, scenario: Scenario) -> None:
+    token = infra.token(unit=scenario.county, role="duty_officer")
+    headers = {"Authorization": f"Bearer {token}", "Last-Event-ID": "0"}
+    first_id, got = None, []
+    with httpx.stream("GET", f"{archive}/v1/streams/breaches", headers=headers, timeout=30) as r:
+        for line in r.iter_lines():
+            if line.startswith("id: ") and first_id is None:
+                first_id = line[4:]
+            if line.startswith("data: "):
+                got.append(json.loads(line[6:]))
+                if {g["breach_id"] for g in got} >= {f"br-{i}-{k}" for i, k in
+                                                     ((scenario.incidents[1], "late"), (scenario.incidents[2], "late"),
+                                                      (scenario.incidents[2], "missed"))}:
+                    break
+    assert first_id == "0"
+    assert all(g["unit_id"] != scenario.outsider for g in got)
+    positions = [g["position"] for g in got]
+    assert positions == sorted(positions)
