@@ -7,6 +7,7 @@ agree with the statistics page.
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,10 @@ from shared.auth import mint_token
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    try:
+        period = datetime.strptime(args.period, "%Y-%m").strftime("%Y-%m")
+    except ValueError as exc:
+        raise SetupError(f"--period must be YYYY-MM (e.g. 2026-11), not {args.period!r}") from exc
     cfg = StackConfig.from_env()
     ensure_browser()
     if not cfg.private_key.exists():
@@ -28,14 +33,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for fmt in ("html", "pdf"):
         try:
-            answer = httpx.get(f"{cfg.url('archive')}/v1/stats/report", params={"period": args.period, "format": fmt},
+            answer = httpx.get(f"{cfg.url('archive')}/v1/stats/report", params={"period": period, "format": fmt},
                                headers={"Authorization": f"Bearer {token}"}, timeout=120)
         except httpx.HTTPError as exc:
             raise SetupError(f"the archive at {cfg.url('archive')} did not answer ({exc}): "
                              "is './baosong up' running?") from exc
         if answer.status_code != 200:
             raise SetupError(f"the archive refused the {fmt} report ({answer.status_code}): {answer.text[:300]}")
-        path = out / f"baosong-monthly-{args.period}.{fmt}"
+        path = out / f"baosong-monthly-{period}.{fmt}"
         path.write_bytes(answer.content)
         print(path)
     return 0
