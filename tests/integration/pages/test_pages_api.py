@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from deploy import cli
 from shared import topics
 from tests.conftest import Infra
 from tests.integration.pages.fixtures import stats_rows, two_step_incident
@@ -145,3 +147,21 @@ def test_breach_stream_resumes_after_last_event_id(infra: Infra, archive: str, s
     assert all(g["unit_id"] != scenario.outsider for g in got)
     positions = [g["position"] for g in got]
     assert positions == sorted(positions)
+
+
+def test_report_command_writes_html_and_pdf(
+        infra: Infra, archive: str, scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    (home / "keys").mkdir(parents=True)
+    shutil.copy(infra.keys / "jwt.pem", home / "keys" / "jwt-ed25519.pem")
+    monkeypatch.setenv("BAOSONG_HOME", str(home))
+    monkeypatch.setenv("BAOSONG_ARCHIVE_PORT", archive.rsplit(":", 1)[1])
+    assert cli.main(["report", "monthly", "--period", PERIOD, "--out", str(tmp_path / "out")]) == 0
+    paths = [Path(p) for p in capsys.readouterr().out.split()]
+    assert [p.name for p in paths] == [f"baosong-monthly-{PERIOD}.html", f"baosong-monthly-{PERIOD}.pdf"]
+    assert paths[1].read_bytes().startswith(b"%PDF")
+    admin = {"Authorization": f"Bearer {infra.token(unit=None, role='admin')}"}
+    assert report_rows(paths[0].read_text(encoding="utf-8"))[scenario.school_b] == {
+        k: v for k, v in stats_rows(archive, admin)[scenario.school_b].items()
+        if k in ("reports", "on_time", "late", "missed", "on_time_rate", "quota", "quota_met")}
