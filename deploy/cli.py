@@ -10,12 +10,16 @@ import sys
 from pathlib import Path
 
 from deploy.proc import SetupError
+from deploy.report import cmd_report
 from deploy.stack import REPO, StackConfig, down, run_foreground, up
 from deploy.units import load_tree, read_tree
+from deploy.web_assets import ensure_browser, ensure_echarts
 from shared.auth import ROLES, mint_token
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    if args.no_demo:
+        os.environ["BAOSONG_DEMO"] = "0"
     cfg = StackConfig.from_env()
     if args.detach:
         up(cfg)
@@ -64,6 +68,8 @@ def cmd_units_load(args: argparse.Namespace) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     """Lint, type-check, then the whole suite on a real Kafka broker and PostgreSQL."""
+    ensure_browser()
+    ensure_echarts()
     steps = [
         ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
         ("mypy", [sys.executable, "-m", "mypy"]),
@@ -85,6 +91,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("up", help="start PostgreSQL, Kafka and the four services")
     s.add_argument("--detach", action="store_true", help="return once every service answers /healthz")
+    s.add_argument("--no-demo", action="store_true", help="do not start the demo incident generator")
     s.set_defaults(func=cmd_up)
     sub.add_parser("down", help="stop what 'up' started (data stays)").set_defaults(func=cmd_down)
     s = sub.add_parser("status", help="URLs of the running stack")
@@ -104,6 +111,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("test", help="ruff, mypy and the whole test suite (real Kafka and PostgreSQL)")
     s.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     s.set_defaults(func=cmd_test)
+    s = sub.add_parser("report", help="documents from the running stack")
+    s.add_argument("kind", choices=["monthly"], help="monthly: the assessment report (信息报送情况报告)")
+    s.add_argument("--period", required=True, help="the month, YYYY-MM (Asia/Shanghai)")
+    s.add_argument("--out", help="folder for the files (default: <BAOSONG_HOME>/reports)")
+    s.set_defaults(func=cmd_report)
     return p
 
 
