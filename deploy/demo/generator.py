@@ -13,12 +13,11 @@ import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from deploy.demo.incidents import make_incident
-from deploy.demo.units import load_units, reporting_units
+from deploy.demo.units import reporting_units
 from shared.auth import mint_token
 from shared.envelope import now_utc
 
@@ -48,28 +47,17 @@ class Generator:
     def headers(self, unit: str | None, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(unit, role)}"}
 
-    def register(self, units: list[dict[str, Any]]) -> None:
-        for u in units:
-            body = {k: u.get(k) for k in ("name", "level", "kind", "parent_id", "department_parent_id")}
-            r = httpx.put(f"{self.intake}/v1/units/{u['unit_id']}", json=body, headers=self.headers(None, "admin"),
-                          timeout=10)
-            if r.status_code in (404, 405):
-                print("demo: intake has no PUT /v1/units here; the units must be registered elsewhere", flush=True)
-                return
-            if r.status_code >= 300:
-                print(f"demo: registering {u['unit_id']} answered {r.status_code}: {r.text[:200]}", flush=True)
-
-    def post_one(self, unit: dict[str, Any]) -> None:
-        incident = make_incident(self.rng, unit["unit_id"], unit.get("name") or unit["unit_id"], now_utc())
+    def post_one(self, unit_id: str, unit_name: str) -> None:
+        incident = make_incident(self.rng, unit_id, unit_name, now_utc())
         r = httpx.post(f"{self.intake}/v1/reports", json=incident.body,
-                       headers=self.headers(unit["unit_id"], "reporter"), timeout=10)
+                       headers=self.headers(unit_id, "reporter"), timeout=10)
         if r.status_code != 202:
             print(f"demo: intake answered {r.status_code}: {r.text[:300]}", flush=True)
             return
         report_id = r.json()["report_id"]
-        print(f"demo: {incident.plan:<8} {unit['unit_id']} {incident.body['title']} → {report_id}", flush=True)
+        print(f"demo: {incident.plan:<8} {unit_id} {incident.body['title']} → {report_id}", flush=True)
         if incident.plan != "unsigned":
-            self.to_sign.append((time.monotonic() + SIGN_OFF_AFTER_S, report_id, unit["unit_id"]))
+            self.to_sign.append((time.monotonic() + SIGN_OFF_AFTER_S, report_id, unit_id))
 
     def sign_due(self) -> None:
         now, waiting = time.monotonic(), []
@@ -85,16 +73,14 @@ class Generator:
         self.to_sign = waiting
 
     def run(self) -> None:
-        units, source = load_units()
-        print(f"demo: {len(units)} units from {source}; an incident every {self.interval_s:.0f}s", flush=True)
-        self.register(units)
-        senders = reporting_units(units)
+        senders = reporting_units()
+        print(f"demo: {len(senders)} reporting units; an incident every {self.interval_s:.0f}s", flush=True)
         next_post = time.monotonic()
         while not self.stopping:
             try:
                 if time.monotonic() >= next_post:
                     next_post = time.monotonic() + self.interval_s
-                    self.post_one(self.rng.choice(senders))
+                    self.post_one(*self.rng.choice(senders))
                 self.sign_due()
             except httpx.HTTPError as exc:
                 print(f"demo: {exc!r}; trying again", flush=True)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from deploy.demo.incidents import make_incident, place_of
-from deploy.demo.units import FALLBACK, load_units, reporting_units
+from deploy.demo.units import reporting_units
 from services.archive.stats.domain import UnitInfo
 from services.archive.web.access import may_see, subtree, visible_units
 from services.archive.web.views import replay
@@ -59,9 +59,8 @@ def test_demo_reports_are_contract_shaped_and_units_fall_back(tmp_path: Path) ->
         assert incident.body["title"].startswith("城关镇") and "党政办" not in incident.body["title"]
     assert plans == {"on_time", "late", "unsigned"}
     assert place_of("县第一中学") == "县第一中学"
-    units, source = load_units(tmp_path / "absent.yaml")
-    assert "fallback" in source and len(units) == len(FALLBACK)
-    (tmp_path / "units.yaml").write_text("units:\n  - {id: a, name: 甲, parent_id: null}\n"
-                                         "  - {id: b, name: 乙, parent_id: a}\n", encoding="utf-8")
-    units, _ = load_units(tmp_path / "units.yaml")
-    assert [u["unit_id"] for u in reporting_units(units)] == ["b"]
+    (tmp_path / "units.yaml").write_text(
+        "units:\n  - {id: a, name: 甲, level: county, kind: general_office}\n"
+        "  - {id: b, name: 乙, level: town, kind: general_office, parent_id: a}\n", encoding="utf-8")
+    assert reporting_units(tmp_path / "units.yaml") == [("b", "乙")]
+    assert ("town-a-office", "城关镇党政办") in reporting_units()
