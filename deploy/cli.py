@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import subprocess
 import sys
 
+from deploy.database import DATABASE
 from deploy.proc import SetupError
 from deploy.stack import REPO, StackConfig, down, run_foreground, up
 from shared.auth import ROLES, mint_token
@@ -50,6 +52,25 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _owner_dsn(args: argparse.Namespace) -> str:
+    """``--dsn``, else the running stack's database as its owner."""
+    return str(args.dsn or StackConfig.from_env().postgres.dsn("postgres", DATABASE))
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Walk the archive's hash chain (exit 1 naming the first bad position)."""
+    from services.archive.entrypoints.commands import verify
+
+    return asyncio.run(verify(_owner_dsn(args)))
+
+
+def cmd_projections(args: argparse.Namespace) -> int:
+    """Rebuild the archive's read models from position 0 while the read API keeps answering."""
+    from services.archive.entrypoints.commands import rebuild_projections
+
+    return asyncio.run(rebuild_projections(_owner_dsn(args), args.names))
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     """Lint, type-check, then the whole suite on a real Kafka broker and PostgreSQL."""
     steps = [
@@ -84,6 +105,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--subject", help="who the token names (default: role@unit)")
     s.add_argument("--ttl", type=int, default=12 * 3600, help="lifetime in seconds (default 12 h)")
     s.set_defaults(func=cmd_token)
+    s = sub.add_parser("verify", help="check the archive's whole hash chain (exit 1 names the first bad position)")
+    s.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
+    s.set_defaults(func=cmd_verify)
+    s = sub.add_parser("projections", help="the archive's read models")
+    psub = s.add_subparsers(dest="action", required=True)
+    r = psub.add_parser("rebuild", help="rebuild from position 0 and swap in, without stopping the read API")
+    r.add_argument("names", nargs="*", help="projections to rebuild (default: all)")
+    r.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
+    r.set_defaults(func=cmd_projections)
     s = sub.add_parser("test", help="ruff, mypy and the whole test suite (real Kafka and PostgreSQL)")
     s.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     s.set_defaults(func=cmd_test)

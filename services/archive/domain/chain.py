@@ -12,7 +12,7 @@ GENESIS = b""
 
 def canonical_body(envelope: dict[str, Any]) -> str:
     """The event's canonical JSON: sorted keys, no spaces, UTF-8 text (what the hash covers)."""
-    return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def recorded_text(recorded_at: datetime) -> str:
