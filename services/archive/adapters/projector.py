@@ -17,7 +17,7 @@ from typing import Any
 
 import asyncpg
 
-from services.archive.domain.projections import PROJECTIONS, Projection, fold
+from services.archive.domain.projections import PROJECTIONS, Malformed, Projection, fold
 from services.archive.domain.stored import StoredEvent
 from shared.db import Database
 from shared.logging import get_logger
@@ -39,6 +39,15 @@ async def save_docs(conn: asyncpg.Connection, table: str, docs: dict[str, Doc]) 
             f"INSERT INTO {table} (key, doc) SELECT k, d::jsonb FROM unnest($1::text[], $2::text[]) AS t(k, d)"
             " ON CONFLICT (key) DO UPDATE SET doc = EXCLUDED.doc",
             list(docs), [json.dumps(d, ensure_ascii=False) for d in docs.values()])
+
+
+def fold_or_skip(projection: Projection, docs: dict[str, Doc], event: StoredEvent) -> str | None:
+    """``fold``, but a malformed event is logged and skipped instead of stopping the read models."""
+    try:
+        return fold(projection, docs, event)
+    except Malformed as exc:
+        log.warning("malformed event skipped by projection", error=str(exc))
+        return None
 
 
 class Projector:
@@ -74,7 +83,7 @@ class Projector:
                 mine = [e for e in events if e.position > after]
                 keys = {k for e in mine if (k := projection.key(e)) is not None}
                 docs = await load_docs(conn, projection.table, keys)
-                touched = {k for e in mine if (k := fold(projection, docs, e)) is not None}
+                touched = {k for e in mine if (k := fold_or_skip(projection, docs, e)) is not None}
                 await save_docs(conn, projection.table, {k: docs[k] for k in touched})
             await conn.execute("UPDATE archive.checkpoints SET position = greatest(position, $1)"
                                " WHERE projection = ANY($2::text[])",

@@ -15,8 +15,8 @@ from typing import Any
 
 import asyncpg
 
-from services.archive.adapters.projector import save_docs
-from services.archive.domain.projections import Projection, fold
+from services.archive.adapters.projector import fold_or_skip, save_docs
+from services.archive.domain.projections import Projection
 from services.archive.domain.stored import StoredEvent
 
 Doc = dict[str, Any]
@@ -44,7 +44,7 @@ async def _fold_range(conn: asyncpg.Connection, builds: list[_Aside], after: int
     async for row in conn.cursor(query, *args, prefetch=10_000):
         event = StoredEvent.from_row(row["position"], row["recorded_at"], row["body"])
         for build in builds:
-            key = fold(build.projection, build.docs, event)
+            key = fold_or_skip(build.projection, build.docs, event)
             if key is not None:
                 touched.add((build.projection.name, key))
         last, count = event.position, count + 1

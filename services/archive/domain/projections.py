@@ -13,6 +13,10 @@ from services.archive.domain.stored import StoredEvent
 Doc = dict[str, Any]
 
 
+class Malformed(ValueError):
+    """An event whose data does not have the fields its type promises; projections skip it (and say so)."""
+
+
 @dataclass(frozen=True)
 class Projection:
     name: str
@@ -51,7 +55,10 @@ def fold(projection: Projection, docs: dict[str, Doc], event: StoredEvent) -> st
     key = projection.key(event)
     if key is None:
         return None
-    doc = projection.apply(docs.get(key), event)
+    try:
+        doc = projection.apply(docs.get(key), event)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise Malformed(f"{projection.name}: event at position {event.position} ({event.type}) lacks {exc}") from exc
     if doc is None:
         return None
     docs[key] = doc

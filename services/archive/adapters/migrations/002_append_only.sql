@@ -16,7 +16,7 @@ END $$;
 CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON archive.events
     FOR EACH STATEMENT EXECUTE FUNCTION archive.refuse_change();
 
-CREATE FUNCTION archive.lock_head(OUT position bigint, OUT hash bytea)
+CREATE FUNCTION archive.lock_head(OUT "position" bigint, OUT hash bytea)
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, archive AS $$
     SELECT h.position, h.hash FROM archive.head h FOR UPDATE
 $$;
