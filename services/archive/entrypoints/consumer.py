@@ -48,9 +48,16 @@ def register(broker: KafkaBroker, *, store: EventStore, group_id: str, max_recor
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title="archive-all-events",
     )
-    async def archive_events(bodies: list[bytes], message: KafkaMessage) -> None:
+    async def archive_events(bodies: list[Any], message: KafkaMessage) -> None:
+        """``bodies`` is whatever FastStream decoded (any type: a message without a content-type header is
+        decoded as JSON, and ``list[bytes]`` would then fail validation before this handler, forever).
+        The archive reads the records' raw bytes instead."""
         records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
-        appended = await store.append([to_incoming(record) for record in records])
+        try:
+            appended = await store.append([to_incoming(record) for record in records])
+        except Exception:  # the batch is redelivered (NACK_ON_ERROR); say why, loudly
+            log.exception("batch not archived; it will be delivered again", records=len(records))
+            raise
         fresh = [a for a in appended if a.outcome == "appended"]
         if fresh:
             log.info("archived", events=len(fresh), duplicates=len(appended) - len(fresh),
