@@ -20,7 +20,7 @@ from typing import Any, Literal
 import asyncpg
 
 from services.archive.domain.anomalies import conflict_envelope
-from services.archive.domain.chain import canonical_body, link_hash
+from services.archive.domain.chain import canonical_body, link_digest, recorded_text
 from shared.db import Database
 from shared.envelope import now_utc
 from shared.logging import get_logger
@@ -53,7 +53,7 @@ class Appended:
 
 
 COLUMNS = ["position", "recorded_at", "body", "hash", "prev_hash",
-           "kafka_topic", "kafka_partition", "kafka_offset", "stream_version"]
+           "kafka_topic", "kafka_partition", "kafka_offset", "stream_version", "event_id", "type", "stream"]
 
 
 @dataclass
@@ -64,6 +64,7 @@ class _Batch:
     prev: bytes
     versions: dict[str, int]
     recorded_at: Any = field(default_factory=now_utc)
+    stamp: str = ""
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     seen: dict[str, tuple[int, str]] = field(default_factory=dict)
 
@@ -71,9 +72,9 @@ class _Batch:
         self.position += 1
         stream = item.envelope["subject"]
         self.versions[stream] = self.versions.get(stream, 0) + 1
-        digest = link_hash(self.prev, self.position, self.recorded_at, body)
-        self.rows.append((self.position, self.recorded_at, body, digest, self.prev,
-                          item.topic, item.partition, item.offset, self.versions[stream]))
+        digest = link_digest(self.prev, self.position, self.stamp, body)
+        self.rows.append((self.position, self.recorded_at, body, digest, self.prev, item.topic, item.partition,
+                          item.offset, self.versions[stream], item.envelope["id"], item.envelope["type"], stream))
         self.seen[item.envelope["id"]] = (self.position, body)
         self.prev = digest
         return self.position
@@ -94,6 +95,7 @@ class EventStore:
                 "SELECT stream, max(stream_version) AS v FROM archive.events"
                 " WHERE stream = ANY($1::text[]) GROUP BY stream", streams)}
             plan = _Batch(int(head["position"]), bytes(head["hash"]), versions)
+            plan.stamp = recorded_text(plan.recorded_at)
             results: list[Appended] = []
             for item in batch:
                 body = canonical_body(item.envelope)

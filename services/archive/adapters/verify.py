@@ -1,12 +1,13 @@
 """Walk the whole hash chain in position order and recompute every link (``./baosong verify``).
 
 Reads as the database owner, so it sees exactly what is stored, whoever wrote it. Catches an edited
-body, time, hash or prev_hash, a deleted or inserted row (a position gap or a broken link), and a
-head row that does not name the last event.
+body, time, hash or prev_hash, an event_id/type/stream column that differs from the body, a deleted
+or inserted row (a position gap or a broken link), and a head row that does not name the last event.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,6 +32,11 @@ class Verdict:
 Progress = Callable[[int, int], None]
 
 
+def _columns_of(body: str) -> tuple[str | None, str | None, str | None]:
+    envelope = json.loads(body)
+    return envelope.get("id"), envelope.get("type"), envelope.get("subject")
+
+
 async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int = 50_000) -> Verdict:
     """The chain's verdict: the first bad position and why, or the count and head when intact."""
     conn = await asyncpg.connect(dsn)
@@ -40,8 +46,8 @@ async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int
             head = await conn.fetchrow("SELECT position, hash FROM archive.head")
             assert head is not None, "archive.head is missing: run the archive's migrations"
             total = int(head["position"])
-            cursor = conn.cursor("SELECT position, recorded_at, body, hash, prev_hash FROM archive.events"
-                                 " ORDER BY position", prefetch=5000)
+            cursor = conn.cursor("SELECT position, recorded_at, body, hash, prev_hash, event_id, type, stream"
+                                 " FROM archive.events ORDER BY position", prefetch=5000)
             async for row in cursor:
                 position = row["position"]
                 problem = ""
@@ -51,6 +57,8 @@ async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int
                     problem = "prev_hash is not the previous event's hash"
                 elif bytes(row["hash"]) != link_hash(prev, position, row["recorded_at"], row["body"]):
                     problem = "hash does not match the event's content"
+                elif _columns_of(row["body"]) != (row["event_id"], row["type"], row["stream"]):
+                    problem = "event_id, type or stream column differs from the hashed body"
                 if problem:
                     return Verdict(count, expected - 1, prev.hex(), min(position, expected), problem)
                 prev, expected, count = bytes(row["hash"]), expected + 1, count + 1

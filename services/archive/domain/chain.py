@@ -20,8 +20,13 @@ def recorded_text(recorded_at: datetime) -> str:
 
 
 def link_hash(prev_hash: bytes, position: int, recorded_at: datetime, body: str) -> bytes:
+    return link_digest(prev_hash, position, recorded_text(recorded_at), body)
+
+
+def link_digest(prev_hash: bytes, position: int, recorded: str, body: str) -> bytes:
+    """``link_hash`` with the recorded time already as text (a batch shares one)."""
     h = hashlib.sha256()
     h.update(prev_hash)
-    h.update(f"\n{position}\n{recorded_text(recorded_at)}\n".encode())
+    h.update(f"\n{position}\n{recorded}\n".encode())
     h.update(body.encode())
     return h.digest()

@@ -98,12 +98,15 @@ async def test_the_database_refuses_a_row_that_does_not_extend_the_chain(
 ) -> None:
     await store.append([Incoming(Story().submitted())])
     head = await owner.fetchrow("SELECT position, hash FROM archive.head")
-    body = json.dumps(Story().submitted())
+    event = Story().submitted()
+    body = json.dumps(event)
     with pytest.raises(asyncpg.PostgresError, match="does not extend the chain"):
         await owner.execute(
-            "INSERT INTO archive.events (position, recorded_at, body, hash, prev_hash, stream_version)"
-            " VALUES ($1, now(), $2, '\\x00', '\\x01', 1)", head["position"] + 1, body)
+            "INSERT INTO archive.events (position, recorded_at, body, hash, prev_hash, stream_version, event_id,"
+            " type, stream) VALUES ($1, now(), $2, '\\x00', '\\x01', 1, $3, 't', 's')",
+            head["position"] + 1, body, event["id"])
     with pytest.raises(asyncpg.PostgresError, match="does not extend the chain"):
         await owner.execute(
-            "INSERT INTO archive.events (position, recorded_at, body, hash, prev_hash, stream_version)"
-            " VALUES ($1, now(), $2, '\\x00', $3, 1)", head["position"] + 2, body, head["hash"])
+            "INSERT INTO archive.events (position, recorded_at, body, hash, prev_hash, stream_version, event_id,"
+            " type, stream) VALUES ($1, now(), $2, '\\x00', $3, 1, $4, 't', 's')",
+            head["position"] + 2, body, head["hash"], event["id"])

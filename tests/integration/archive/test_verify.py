@@ -34,17 +34,20 @@ async def test_intact_chain_verifies_with_count_and_head(store: EventStore, infr
     assert bytes(head["hash"]).hex() in done.stdout
 
 
+@pytest.mark.parametrize("edit", [
+    "SET body = replace(body, '\"late\"', '\"missed\"')",
+    "SET type = 'ReportRejected'",
+])
 async def test_an_edit_made_with_triggers_disabled_is_caught_at_its_position(
-    store: EventStore, infra: Infra, owner: asyncpg.Connection,
+    store: EventStore, infra: Infra, owner: asyncpg.Connection, edit: str,
 ) -> None:
     appended = await store.append([Incoming(e) for e in Story().all()])
     target = appended[1].position
-    original = await owner.fetchval("SELECT body FROM archive.events WHERE position = $1", target)
+    original = await owner.fetchrow("SELECT body, type FROM archive.events WHERE position = $1", target)
     superuser = owner  # the stack's owner is PostgreSQL's superuser: it may disable triggers
     try:
         await superuser.execute("ALTER TABLE archive.events DISABLE TRIGGER events_append_only")
-        await superuser.execute("UPDATE archive.events SET body = replace(body, '\"late\"', '\"missed\"')"
-                                " WHERE position = $1", target)
+        await superuser.execute(f"UPDATE archive.events {edit} WHERE position = $1", target)
         await superuser.execute("ALTER TABLE archive.events ENABLE TRIGGER events_append_only")
         verdict = await verify_chain(infra.owner_dsn)
         assert not verdict.intact
@@ -55,7 +58,8 @@ async def test_an_edit_made_with_triggers_disabled_is_caught_at_its_position(
         assert f"position {target}" in done.stdout
     finally:  # put the row back so the rest of the session's chain stays intact
         await superuser.execute("ALTER TABLE archive.events DISABLE TRIGGER events_append_only")
-        await superuser.execute("UPDATE archive.events SET body = $2 WHERE position = $1", target, original)
+        await superuser.execute("UPDATE archive.events SET body = $2, type = $3 WHERE position = $1", target,
+                                original["body"], original["type"])
         await superuser.execute("ALTER TABLE archive.events ENABLE TRIGGER events_append_only")
     assert (await verify_chain(infra.owner_dsn)).intact
 
