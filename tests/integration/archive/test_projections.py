@@ -2,6 +2,9 @@
 live projector carries on into the swapped-in tables."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -15,6 +18,12 @@ from tests.conftest import Infra
 from tests.support.archive_events import Story, unit
 
 pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[3]
+
+
+def cli_rebuild(infra: Infra, *names: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "deploy.cli", "projections", "rebuild", "--dsn", infra.owner_dsn,
+                           *names], cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
 
 
 async def snapshot(owner: asyncpg.Connection) -> dict[str, dict[str, object]]:
@@ -50,3 +59,11 @@ async def test_a_projection_rebuilt_from_scratch_equals_the_live_one(
                                           later.report_id))
     assert doc["status"] == "pending_approval"
     assert await db.pool.fetchval("SELECT count(*) FROM archive.proj_reports WHERE key = $1", later.report_id) == 1
+
+    done = cli_rebuild(infra, "reports", "incidents")
+    assert done.returncode == 0, done.stderr
+    assert "rebuilt" in done.stdout
+    assert (await snapshot(owner))["reports"][later.report_id]["status"] == "pending_approval"
+    unknown = cli_rebuild(infra, "nonsense")
+    assert unknown.returncode == 2
+    assert "nonsense" in unknown.stderr
