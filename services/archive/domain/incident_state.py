@@ -20,10 +20,16 @@ def new_incident(incident_id: str) -> Doc:
 
 
 def _add_obligations(doc: Doc, obligations: list[Doc]) -> None:
+    """New obligations; a breach already recorded (topics are not ordered with each other) applies to them."""
     known = {(o["obligation"], o["unit_id"], o.get("to_unit_id")) for o in doc["obligations"]}
     for ob in obligations:
         if (ob["obligation"], ob["unit_id"], ob.get("to_unit_id")) not in known:
-            doc["obligations"].append({**ob, "status": "open", "met_at": None, "breaches": []})
+            entry = {**ob, "status": "open", "met_at": None, "breaches": []}
+            for breach in doc["breaches"]:
+                if (breach["obligation"], breach["unit_id"]) == (ob["obligation"], ob["unit_id"]):
+                    entry["breaches"].append(breach["kind"])
+                    entry["status"] = breach["kind"]
+            doc["obligations"].append(entry)
 
 
 def _forwarded(doc: Doc, event: StoredEvent) -> None:

@@ -49,9 +49,15 @@ async def test_incident_as_of_history_timeline_knowledge_breaches_and_scope(
     await send(kafka, unit("county-x-office", level="county"), unit("town-a-office", "county-x-office"),
                unit("town-b-office", "county-x-office"), unit("town-a-police", None, "town-a-office"))
     story = Story(unit_id="town-a-police", parent_id="town-a-office")
-    await send(kafka, story.submitted(), story.breached("late"))
     everyone = auth(infra, None, "investigator")
     incident_url = f"{archive}/v1/incidents/{story.incident_id}"
+    await send(kafka, story.submitted())
+
+    async def projected() -> bool:
+        return (await get(incident_url, everyone)).status_code == 200
+
+    await eventually(projected, what="incident projected")  # the breach travels on another topic: order it
+    await send(kafka, story.breached("late"))
 
     async def breach_projected() -> bool:
         got = await get(incident_url, everyone)

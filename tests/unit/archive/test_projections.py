@@ -38,6 +38,14 @@ def test_incident_tracks_reports_grade_and_obligation_met_after_a_breach() -> No
     assert [b["kind"] for b in after["breaches"]] == ["late"]
 
 
+def test_a_breach_stored_before_its_submission_still_marks_the_obligation() -> None:
+    story = Story()
+    s, breach, *_ = stored(story.all())
+    doc = project("incidents", [breach, s])[story.incident_id]
+    assert doc["obligations"][0]["status"] == "late"
+    assert doc["reports"][0]["status"] == "pending_approval"
+
+
 def test_obligation_met_in_time_is_met() -> None:
     story = Story()
     events = stored([story.submitted(), story.approved(), story.forwarded()])
