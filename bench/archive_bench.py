@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -145,6 +146,7 @@ async def main(sizes: list[int]) -> None:
                   f" | {mine['verify']:,.0f} | {peer_read:,.0f} |")
     finally:
         pg.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
