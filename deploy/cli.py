@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from deploy.database import DATABASE
 from deploy.proc import SetupError
 from deploy.report import cmd_report
 from deploy.stack import REPO, StackConfig, down, run_foreground, up
@@ -66,6 +68,25 @@ def cmd_units_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _owner_dsn(args: argparse.Namespace) -> str:
+    """``--dsn``, else the running stack's database as its owner."""
+    return str(args.dsn or StackConfig.from_env().postgres.dsn("postgres", DATABASE))
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Walk the archive's hash chain (exit 1 naming the first bad position)."""
+    from services.archive.entrypoints.commands import verify
+
+    return asyncio.run(verify(_owner_dsn(args)))
+
+
+def cmd_projections(args: argparse.Namespace) -> int:
+    """Rebuild the archive's read models from position 0 while the read API keeps answering."""
+    from services.archive.entrypoints.commands import rebuild_projections
+
+    return asyncio.run(rebuild_projections(_owner_dsn(args), args.names))
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     """Lint, type-check, then the whole suite on a real Kafka broker and PostgreSQL."""
     ensure_browser()
@@ -108,6 +129,17 @@ def parser() -> argparse.ArgumentParser:
     s = units.add_parser("load", help="register or update every unit of a YAML/JSON tree file")
     s.add_argument("file", help="e.g. deploy/demo/units.yaml")
     s.set_defaults(func=cmd_units_load)
+
+
+    s = sub.add_parser("verify", help="check the archive's whole hash chain (exit 1 names the first bad position)")
+    s.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
+    s.set_defaults(func=cmd_verify)
+    s = sub.add_parser("projections", help="the archive's read models")
+    psub = s.add_subparsers(dest="action", required=True)
+    r = psub.add_parser("rebuild", help="rebuild from position 0 and swap in, without stopping the read API")
+    r.add_argument("names", nargs="*", help="projections to rebuild (default: all)")
+    r.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
+    r.set_defaults(func=cmd_projections)
     s = sub.add_parser("test", help="ruff, mypy and the whole test suite (real Kafka and PostgreSQL)")
     s.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     s.set_defaults(func=cmd_test)

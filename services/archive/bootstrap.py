@@ -1,11 +1,18 @@
-"""Wires the archive: PostgreSQL → event store → Kafka consumer and read API."""
+"""Wires the archive: PostgreSQL → event store → Kafka consumer, projector, head publisher and read API."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from services.archive.adapters.projector import Projector
+from services.archive.adapters.reads import Reads
 from services.archive.adapters.store import EventStore
-from services.archive.entrypoints import consumer, http
+from services.archive.entrypoints import consumer, head_publisher, http
 from services.archive.settings import ArchiveSettings
 from services.archive.web.mount import pages_router
 from shared.db import Database
@@ -18,9 +25,26 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-archive")
     db = Database(settings.pg_dsn)
     store = EventStore(db)
+    projector = Projector(db)
     consumer.register(broker, store=store, group_id=settings.consumer_group,
-                      max_records=settings.batch_max_records)
-    app = build_app(settings=settings, broker=broker, resources=db.connected, ready=db.ping)
-    app.include_router(http.router(store, bearer_auth(settings.jwt_public_key.read_bytes())))
+                      max_records=settings.batch_max_records, on_appended=projector.wake)
+
+    @asynccontextmanager
+    async def resources() -> AsyncIterator[None]:
+        """The pool, then the background loops (stopped before the pool closes)."""
+        async with db.connected():
+            tasks = [asyncio.create_task(projector.run(settings.projector_idle_s)),
+                     asyncio.create_task(head_publisher.run(broker, db, settings.head_publish_interval_s))]
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+
+    app = build_app(settings=settings, broker=broker, resources=resources, ready=db.ping)
+    app.include_router(http.router(Reads(db), bearer_auth(settings.jwt_public_key.read_bytes())))
     app.include_router(pages_router(db, settings.jwt_public_key.read_bytes()))
     return app

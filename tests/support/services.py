@@ -22,7 +22,15 @@ REPO = Path(__file__).resolve().parents[2]
 @contextmanager
 def running_service(infra: Infra, service: str, log_dir: Path, **env: str) -> Iterator[str]:
     """Start ``python -m services.<service>``; yields its base URL; stops it (SIGTERM) on exit."""
-    port = free_port()
+    with service_process(infra, service, log_dir, **env) as (url, _):
+        yield url
+
+
+@contextmanager
+def service_process(infra: Infra, service: str, log_dir: Path, port: int | None = None,
+                    **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like ``running_service``, also yielding the process (e.g. to SIGKILL it with ``stop(proc, kill=True)``)."""
+    port = port or free_port()
     full_env = {
         **os.environ,
         "BAOSONG_SERVICE_NAME": service,
@@ -39,7 +47,7 @@ def running_service(infra: Infra, service: str, log_dir: Path, **env: str) -> It
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, log_dir / f"{service}-{port}.log")
-        yield url
+        yield url, proc
     finally:
         stop(proc)
 

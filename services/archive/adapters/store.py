@@ -1,15 +1,33 @@
-"""The PostgreSQL event store: batched, idempotent, gap-free, hash-chained appends."""
+"""The PostgreSQL event store: batched, idempotent, gap-free, hash-chained appends.
+
+One append is one transaction: lock the chain's tail (``archive.lock_head()``, a SECURITY DEFINER
+function: the service role has no UPDATE on ``archive.head``), compute each new event's position and
+hash, COPY the rows in. The database's own trigger (migration 002) checks that the rows extend the
+tail (contiguous positions, each ``prev_hash`` the previous ``hash``) and advances it. Positions are
+therefore gap-free and in commit order, and the chain cannot fork under concurrent writers.
+
+A redelivered event (same id, same canonical body) is a no-op reporting its first position. The same
+id with other content is a conflicting duplicate: logged at error level and recorded in the chain as
+an ``ArchiveConflictingDuplicate`` event holding both bodies, while the batch's other events commit —
+never silently dropped, and never a batch that fails forever.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import asyncpg
 
-from services.archive.domain.chain import canonical_body, link_hash
+from services.archive.domain.anomalies import conflict_envelope
+from services.archive.domain.chain import canonical_body, link_digest, recorded_text
 from shared.db import Database
 from shared.envelope import now_utc
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+Outcome = Literal["appended", "duplicate", "conflict"]
 
 
 @dataclass(frozen=True)
@@ -20,25 +38,46 @@ class Incoming:
     topic: str | None = None
     partition: int | None = None
     offset: int | None = None
-
-
-class ConflictingDuplicate(Exception):
-    """An event id already stored with different content: never silently dropped."""
-
-    def __init__(self, event_id: str, position: int):
-        super().__init__(f"event {event_id} is already stored at position {position} with different content")
-        self.event_id, self.position = event_id, position
+    timestamp_ms: int | None = None
 
 
 @dataclass(frozen=True)
 class Appended:
     event_id: str
     position: int
-    duplicate: bool
+    outcome: Outcome = "appended"
+
+    @property
+    def duplicate(self) -> bool:
+        return self.outcome != "appended"
 
 
 COLUMNS = ["position", "recorded_at", "body", "hash", "prev_hash",
-           "kafka_topic", "kafka_partition", "kafka_offset", "stream_version"]
+           "kafka_topic", "kafka_partition", "kafka_offset", "stream_version", "event_id", "type", "stream"]
+
+
+@dataclass
+class _Batch:
+    """The rows one transaction will COPY, chained from the locked tail."""
+
+    position: int
+    prev: bytes
+    versions: dict[str, int]
+    recorded_at: Any = field(default_factory=now_utc)
+    stamp: str = ""
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    seen: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def add(self, item: Incoming, body: str) -> int:
+        self.position += 1
+        stream = item.envelope["subject"]
+        self.versions[stream] = self.versions.get(stream, 0) + 1
+        digest = link_digest(self.prev, self.position, self.stamp, body)
+        self.rows.append((self.position, self.recorded_at, body, digest, self.prev, item.topic, item.partition,
+                          item.offset, self.versions[stream], item.envelope["id"], item.envelope["type"], stream))
+        self.seen[item.envelope["id"]] = (self.position, body)
+        self.prev = digest
+        return self.position
 
 
 class EventStore:
@@ -47,50 +86,48 @@ class EventStore:
 
     async def append(self, batch: list[Incoming]) -> list[Appended]:
         """Append a batch in one transaction; a redelivered event reports its first position."""
-        bodies = [(item, canonical_body(item.envelope)) for item in batch]
         async with self._db.pool.acquire() as conn, conn.transaction():
-            head = await conn.fetchrow("SELECT position, hash FROM archive.head FOR UPDATE")
+            head = await conn.fetchrow("SELECT position, hash FROM archive.lock_head()")
             assert head is not None, "archive.head is missing: run the archive's migrations"
-            ids = [item.envelope["id"] for item, _ in bodies]
-            stored = {r["event_id"]: r for r in await conn.fetch(
-                "SELECT event_id, position, body FROM archive.events WHERE event_id = ANY($1::text[])", ids)}
-            streams = {item.envelope["subject"] for item, _ in bodies}
+            stored = await _stored(conn, [item.envelope["id"] for item in batch])
+            streams = [*{item.envelope["subject"] for item in batch}, "archive"]
             versions: dict[str, int] = {r["stream"]: r["v"] for r in await conn.fetch(
                 "SELECT stream, max(stream_version) AS v FROM archive.events"
-                " WHERE stream = ANY($1::text[]) GROUP BY stream", list(streams))}
-            position, prev = int(head["position"]), bytes(head["hash"])
-            recorded_at = now_utc()
-            rows: list[tuple[Any, ...]] = []
+                " WHERE stream = ANY($1::text[]) GROUP BY stream", streams)}
+            plan = _Batch(int(head["position"]), bytes(head["hash"]), versions)
+            plan.stamp = recorded_text(plan.recorded_at)
             results: list[Appended] = []
-            seen: dict[str, tuple[int, str]] = {}
-            for item, body in bodies:
+            for item in batch:
+                body = canonical_body(item.envelope)
                 event_id = item.envelope["id"]
-                earlier = stored.get(event_id)
-                if earlier is not None or event_id in seen:
-                    first_pos, first_body = (
-                        (earlier["position"], earlier["body"]) if earlier is not None else seen[event_id])
-                    if first_body != body:
-                        raise ConflictingDuplicate(event_id, first_pos)
-                    results.append(Appended(event_id, first_pos, duplicate=True))
-                    continue
-                position += 1
-                stream = item.envelope["subject"]
-                versions[stream] = versions.get(stream, 0) + 1
-                digest = link_hash(prev, position, recorded_at, body)
-                rows.append((position, recorded_at, body, digest, prev,
-                             item.topic, item.partition, item.offset, versions[stream]))
-                seen[event_id] = (position, body)
-                results.append(Appended(event_id, position, duplicate=False))
-                prev = digest
-            if rows:
-                await conn.copy_records_to_table("events", schema_name="archive", records=rows, columns=COLUMNS)
-                await conn.execute("UPDATE archive.head SET position = $1, hash = $2", position, prev)
+                earlier = stored.get(event_id) or plan.seen.get(event_id)
+                if earlier is None:
+                    results.append(Appended(event_id, plan.add(item, body)))
+                elif earlier[1] == body:
+                    results.append(Appended(event_id, earlier[0], "duplicate"))
+                else:
+                    await self._record_conflict(conn, plan, item, earlier, body)
+                    results.append(Appended(event_id, earlier[0], "conflict"))
+            if plan.rows:
+                await conn.copy_records_to_table("events", schema_name="archive", records=plan.rows,
+                                                 columns=COLUMNS)
             return results
 
-    async def events_of_report(self, report_id: str) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await self._db.pool.fetch(
-            "SELECT position, type, data::text AS data, recorded_at, body::jsonb ->> 'time' AS time,"
-            " body::jsonb ->> 'actor' AS actor, hash FROM archive.events"
-            " WHERE data ->> 'report_id' = $1 ORDER BY position", report_id)
-        return rows
+    async def _record_conflict(self, conn: asyncpg.Connection, plan: _Batch, item: Incoming,
+                               earlier: tuple[int, str], body: str) -> None:
+        record = conflict_envelope(
+            event_id=item.envelope["id"], first_position=earlier[0], stored_body=earlier[1], incoming_body=body,
+            topic=item.topic, partition=item.partition, offset=item.offset, timestamp_ms=item.timestamp_ms)
+        log.error("conflicting duplicate: event id already stored with other content",
+                  event_id=item.envelope["id"], first_position=earlier[0], topic=item.topic,
+                  partition=item.partition, offset=item.offset, record_id=record["id"])
+        if record["id"] in plan.seen or await _stored(conn, [record["id"]]):
+            return  # already recorded (a redelivery of the same conflicting message)
+        plan.add(Incoming(record, item.topic, item.partition, item.offset, item.timestamp_ms),
+                 canonical_body(record))
 
+
+async def _stored(conn: asyncpg.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
+    rows = await conn.fetch(
+        "SELECT event_id, position, body FROM archive.events WHERE event_id = ANY($1::text[])", ids)
+    return {r["event_id"]: (r["position"], r["body"]) for r in rows}

@@ -12,7 +12,7 @@ GENESIS = b""
 
 def canonical_body(envelope: dict[str, Any]) -> str:
     """The event's canonical JSON: sorted keys, no spaces, UTF-8 text (what the hash covers)."""
-    return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def recorded_text(recorded_at: datetime) -> str:
@@ -20,8 +20,13 @@ def recorded_text(recorded_at: datetime) -> str:
 
 
 def link_hash(prev_hash: bytes, position: int, recorded_at: datetime, body: str) -> bytes:
+    return link_digest(prev_hash, position, recorded_text(recorded_at), body)
+
+
+def link_digest(prev_hash: bytes, position: int, recorded: str, body: str) -> bytes:
+    """``link_hash`` with the recorded time already as text (a batch shares one)."""
     h = hashlib.sha256()
     h.update(prev_hash)
-    h.update(f"\n{position}\n{recorded_text(recorded_at)}\n".encode())
+    h.update(f"\n{position}\n{recorded}\n".encode())
     h.update(body.encode())
     return h.digest()

@@ -1,25 +1,44 @@
 """The archive's Kafka consumer: every event of every archived topic, appended in batches.
 
 Offsets are committed only after the batch's transaction commits (``NACK_ON_ERROR``: a failed
-batch is rewound and delivered again; the store's idempotence makes the retry harmless).
+batch is rewound and delivered again; the store's idempotence makes the retry harmless). A message
+that is not a storable envelope is kept as an ``ArchiveMessageUnreadable`` event (its exact bytes),
+so nothing consumed is ever lost and no bad message blocks the partition.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from services.archive.adapters.store import EventStore, Incoming
+from services.archive.domain.anomalies import NotAnEnvelope, check_envelope, unreadable_envelope
 from shared.logging import get_logger
 from shared.topics import ARCHIVED
 
 log = get_logger(__name__)
 
 
-def register(broker: KafkaBroker, *, store: EventStore, group_id: str, max_records: int) -> None:
+def to_incoming(record: Any) -> Incoming:
+    """One Kafka record as an event to store: the envelope, or the record of an unreadable message."""
+    raw: bytes = record.value or b""
+    where = {"topic": record.topic, "partition": record.partition, "offset": record.offset,
+             "timestamp_ms": record.timestamp}
+    try:
+        envelope = check_envelope(json.loads(raw))
+    except (ValueError, NotAnEnvelope) as exc:
+        log.error("unreadable message kept as ArchiveMessageUnreadable", reason=str(exc), **where)
+        envelope = unreadable_envelope(raw, reason=str(exc), **where)
+    return Incoming(envelope, record.topic, record.partition, record.offset, record.timestamp)
+
+
+def register(broker: KafkaBroker, *, store: EventStore, group_id: str, max_records: int,
+             on_appended: Callable[[], None] = lambda: None) -> None:
     @broker.subscriber(
         *ARCHIVED,
         group_id=group_id,
@@ -29,15 +48,18 @@ def register(broker: KafkaBroker, *, store: EventStore, group_id: str, max_recor
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title="archive-all-events",
     )
-    async def archive_events(bodies: list[bytes], message: KafkaMessage) -> None:
+    async def archive_events(bodies: list[Any], message: KafkaMessage) -> None:
+        """``bodies`` is whatever FastStream decoded (any type: a message without a content-type header is
+        decoded as JSON, and ``list[bytes]`` would then fail validation before this handler, forever).
+        The archive reads the records' raw bytes instead."""
         records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
-        batch = [
-            Incoming(json.loads(record.value), record.topic, record.partition, record.offset)
-            for record in records
-            if record.value is not None
-        ]
-        appended = await store.append(batch)
-        fresh = [a for a in appended if not a.duplicate]
+        try:
+            appended = await store.append([to_incoming(record) for record in records])
+        except Exception:  # the batch is redelivered (NACK_ON_ERROR); say why, loudly
+            log.exception("batch not archived; it will be delivered again", records=len(records))
+            raise
+        fresh = [a for a in appended if a.outcome == "appended"]
         if fresh:
             log.info("archived", events=len(fresh), duplicates=len(appended) - len(fresh),
                      last_position=fresh[-1].position)
+            on_appended()

@@ -1,35 +1,122 @@
-"""The archive's read API (contract §Archive).
+"""The archive's read API (contract §Archive): reports, their history, incidents (also ``?as_of=``),
+timelines, who knew what when, and breaches — each scoped to the caller's unit and its subordinates
+(via parent_id and department_parent_id) plus what was forwarded to it; investigator and admin see all.
 
 FastAPI resolves the routes' Annotated dependencies at run time, so no postponed annotations here.
 """
 
-
-import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from services.archive.adapters.store import EventStore
-from services.archive.domain.report_state import fold_report
+from services.archive.adapters.reads import Reads
+from services.archive.domain.incident_state import apply_incident
+from services.archive.domain.report_state import apply_report
 from shared.auth import Principal
 from shared.http import Problem
 
 SEE_ALL = ("investigator", "admin")
+Doc = dict[str, Any]
 
 
-def router(store: EventStore, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
+def _aware(as_of: datetime | None, field: str = "as_of") -> datetime | None:
+    if as_of is not None and as_of.tzinfo is None:
+        raise Problem(422, "Invalid request", f"{field} needs a UTC offset, e.g. 2026-11-23T09:00:00+08:00",
+                      [{"field": field, "message": "time without an offset", "type": "timezone_aware"}])
+    return as_of
+
+
+def _sees(report: Doc, units: set[str] | None) -> bool:
+    return units is None or report.get("reporting_unit") in units or bool(units & set(report["forwarded_to"]))
+
+
+def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
+    async def scope(principal: Principal) -> set[str] | None:
+        """None: sees everything; else the units whose reports the caller may read."""
+        if principal.has_any(*SEE_ALL):
+            return None
+        if principal.unit is None:
+            raise Problem(403, "Forbidden", "This token names no unit: only investigator and admin see all.")
+        return await reads.units_below(principal.unit)
+
+    def missing(what: str, key: str) -> Problem:
+        return Problem(404, "Not found", f"No {what} with id {key!r} is in the archive (yet). 档案中无此记录。")
+
+    def forbidden(what: str) -> Problem:
+        return Problem(403, "Forbidden", f"This {what} is outside your unit's scope. 超出本单位查阅范围。")
+
+    async def incident_state(incident_id: str, principal: Principal, as_of: datetime | None) -> Doc:
+        if as_of is None:
+            doc = await reads.doc("incidents", incident_id)
+        else:
+            doc = None
+            for event, _ in await reads.history("incident_id", incident_id, as_of):
+                doc = apply_incident(doc, event)
+        if doc is None:
+            raise missing("incident", incident_id)
+        units = await scope(principal)
+        if not any(_sees(r, units) for r in doc["reports"]):
+            raise forbidden("incident")
+        return doc
+
     @api.get("/reports/{report_id}")
-    async def get_report(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:
-        rows = await store.events_of_report(report_id)
-        state = fold_report([(r["type"], json.loads(r["data"])) for r in rows])
+    async def get_report(report_id: str, principal: Annotated[Principal, Depends(auth)],
+                         as_of: datetime | None = None) -> Doc:
+        if _aware(as_of) is None:
+            state = await reads.doc("reports", report_id)
+        else:
+            state = None
+            for event, _ in await reads.history("report_id", report_id, as_of):
+                state = apply_report(state, event)
         if state is None:
-            raise Problem(404, "Not found", f"No report with id {report_id!r} is in the archive (yet).")
-        involved = {state["reporting_unit"], *state["forwarded_to"]}
-        if not principal.has_any(*SEE_ALL) and principal.unit not in involved:
-            raise Problem(403, "Forbidden", "This report belongs to a unit outside your token's scope.")
+            raise missing("report", report_id)
+        if not _sees(state, await scope(principal)):
+            raise forbidden("report")
         return state
+
+    @api.get("/reports/{report_id}/history")
+    async def get_history(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> Doc:
+        events = await reads.history("report_id", report_id)
+        state = None
+        for event, _ in events:
+            state = apply_report(state, event)
+        if state is None:
+            raise missing("report", report_id)
+        if not _sees(state, await scope(principal)):
+            raise forbidden("report")
+        return {"report_id": report_id, "events": [
+            {"position": e.position, "type": e.type, "time": e.time, "recorded_at": e.recorded_at,
+             "actor": e.actor, "data": e.data, "hash": h} for e, h in events]}
+
+    @api.get("/incidents/{incident_id}")
+    async def get_incident(incident_id: str, principal: Annotated[Principal, Depends(auth)],
+                           as_of: datetime | None = None) -> Doc:
+        doc = await incident_state(incident_id, principal, _aware(as_of))
+        return {**doc, "as_of": as_of.isoformat() if as_of is not None else None}
+
+    @api.get("/incidents/{incident_id}/timeline")
+    async def get_timeline(incident_id: str, principal: Annotated[Principal, Depends(auth)]) -> Doc:
+        await incident_state(incident_id, principal, None)
+        return await reads.doc("timelines", incident_id) or {"incident_id": incident_id, "entries": []}
+
+    @api.get("/incidents/{incident_id}/knowledge")
+    async def get_knowledge(incident_id: str, principal: Annotated[Principal, Depends(auth)]) -> Doc:
+        """Who knew what when: per unit, when it first learned of the incident and when it acted."""
+        await incident_state(incident_id, principal, None)
+        return await reads.doc("knowledge", incident_id) or {"incident_id": incident_id, "units": {}}
+
+    @api.get("/breaches")
+    async def get_breaches(principal: Annotated[Principal, Depends(auth)], incident_id: str | None = None,
+                           unit_id: str | None = None, since: datetime | None = None) -> Doc:
+        units = await scope(principal)
+        found = await reads.breaches(incident_id=incident_id, unit_id=unit_id, since=_aware(since, "since"),
+                                     units=units)
+        keys = ("breach_id", "incident_id", "unit_id", "obligation", "kind", "deadline_at", "detected_at",
+                "policy", "suspected_concealment")
+        return {"breaches": [{k: b.get(k) for k in keys} for b in found]}
 
     return api

@@ -1,0 +1,153 @@
+"""Archive benchmark (a script, not a test): append and full-replay throughput of the archive's store
+against PostgreSQL's own COPY ceiling (../shared/bench/pg_limit.py) and the `eventsourcing` library's
+PostgreSQL store (../shared/bench/peer_eventsourcing.py, SAVE_BATCH=100), all in one run on one private
+PostgreSQL cluster started here.
+
+Usage: .venv/bin/python bench/archive_bench.py [SIZES...]     (default: 100000 1000000)
+Needs the `bench` extra: .venv/bin/pip install -e '.[dev,bench]'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from deploy.database import DATABASE, provision  # noqa: E402
+from deploy.postgres_local import LocalPostgres  # noqa: E402
+from deploy.proc import free_port  # noqa: E402
+from services.archive.adapters.rebuild import rebuild  # noqa: E402
+from services.archive.adapters.store import EventStore, Incoming  # noqa: E402
+from services.archive.adapters.verify import verify_chain  # noqa: E402
+from services.archive.domain.projections import PROJECTIONS  # noqa: E402
+from shared.db import Database  # noqa: E402
+
+SHARED_BENCH = REPO.parent / "shared" / "bench"
+BATCH = 1000
+SUMMARY = "某路段发生两车相撞事故，已组织救援。" * 3
+
+
+def story(i: int) -> list[dict[str, Any]]:
+    """One incident's four events (submitted, approved, forwarded, acknowledged), ~1.9 kB in all."""
+    incident, report_id, unit = f"inc-{uuid.uuid4()}", f"rep-{uuid.uuid4()}", f"town-{i % 50}"
+    def env(kind: str, data: dict[str, Any], minute: int) -> dict[str, Any]:
+        return {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "/baosong/bench", "type": kind,
+                "subject": incident, "time": f"2026-11-23T08:{minute:02d}:00+08:00",
+                "datacontenttype": "application/json", "partitionkey": incident, "actor": f"clerk@{unit}",
+                "data": {"report_id": report_id, "incident_id": incident, **data}}
+    report = {"kind": "initial", "reporting_unit": unit, "title": "道路交通事故 " * 4,
+              "category": "accident.road_traffic", "occurred_at": "2026-11-23T08:05:00+08:00",
+              "location": {"unit_id": unit, "address": "307国道K12处"},
+              "casualties": {"deaths": i % 3, "injured": 4}, "summary": SUMMARY}
+    ob = {"obligation": "written_report", "unit_id": unit, "to_unit_id": "county-07",
+          "late_at": "2026-11-23T10:05:00+08:00", "missed_at": "2026-11-23T18:05:00+08:00"}
+    return [
+        env("ReportSubmitted", {"received_at": "2026-11-23T08:10:00+08:00", "report": report, "reportable": True,
+                                "grade": "IV", "reasons": ["road traffic: deaths ≥ 1"], "policy": "county-2h-10h@1",
+                                "obligations": [ob]}, 10),
+        env("ReportApproved", {"unit_id": unit, "approver": "p", "role": "principal", "final": True}, 20),
+        env("ReportForwarded", {"from_unit_id": unit, "to_unit_id": "county-07", "channel": "main"}, 21),
+        env("ReportAcknowledged", {"unit_id": "county-07", "by": "duty@county-07"}, 30),
+    ]
+
+
+async def ours(pg: LocalPostgres, n: int) -> dict[str, float]:
+    """Append ``n`` events in batches of 1000, then replay: verify the chain, rebuild every projection."""
+    admin = await asyncpg.connect(pg.superuser_dsn)
+    await admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+    await admin.close()
+    await provision(pg.superuser_dsn)
+    db = Database(pg.dsn("archive_svc", DATABASE))
+    store, spent, done, i = EventStore(db), 0.0, 0, 0
+    async with db.connected():
+        while done < n:
+            batch: list[Incoming] = []
+            while len(batch) < min(BATCH, n - done):
+                batch.extend(Incoming(e, "baosong.reports", 0, done + len(batch)) for e in story(i))
+                i += 1
+            batch = batch[: n - done]
+            t = time.perf_counter()
+            await store.append(batch)
+            spent += time.perf_counter() - t
+            done += len(batch)
+            if done % 100_000 == 0:
+                print(f"  ours: appended {done:,} ({done / spent:,.0f}/s)", file=sys.stderr, flush=True)
+    owner = pg.dsn("postgres", DATABASE)
+    t = time.perf_counter()
+    verdict = await verify_chain(owner)
+    verify_s = time.perf_counter() - t
+    assert verdict.intact and verdict.count == n, verdict
+    t = time.perf_counter()
+    folded = await rebuild(owner, list(PROJECTIONS.values()))
+    replay_s = time.perf_counter() - t
+    assert folded == n
+    return {"append": n / spent, "verify": n / verify_s, "replay": n / replay_s}
+
+
+def run(argv: list[str], env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=True)
+    return done.stdout
+
+
+def rate(text: str, label: str) -> float:
+    found = re.search(rf"{label}.*?([0-9]+) events/s", text)
+    assert found, f"no {label!r} in: {text}"
+    return float(found.group(1))
+
+
+async def create_db(pg: LocalPostgres, name: str) -> None:
+    admin = await asyncpg.connect(pg.superuser_dsn)
+    await admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    await admin.execute(f"CREATE DATABASE {name}")
+    await admin.close()
+
+
+async def main(sizes: list[int]) -> None:
+    root = Path(tempfile.mkdtemp(prefix="archive-bench-"))
+    os.chmod(root, 0o755)
+    pg = LocalPostgres(root / "pg", free_port())
+    pg.init()
+    pg.start()
+    try:
+        await create_db(pg, "ceiling")
+        limit = run([sys.executable, str(SHARED_BENCH / "pg_limit.py"), pg.dsn("postgres", "ceiling")])
+        copy_ceiling = rate(limit, "copy-batch-1000:")
+        print(limit.strip(), file=sys.stderr)
+        rows = []
+        for n in sizes:
+            print(f"size {n:,}", file=sys.stderr, flush=True)
+            mine = await ours(pg, n)
+            await create_db(pg, "peer")
+            peer_out = run([sys.executable, str(SHARED_BENCH / "peer_eventsourcing.py"), str(n // 4), "4"],
+                           {"POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(pg.port), "POSTGRES_USER": "postgres",
+                            "POSTGRES_DBNAME": "peer", "SAVE_BATCH": "100"})
+            print(peer_out.strip(), file=sys.stderr)
+            rows.append((n, mine, rate(peer_out, "append:"), rate(peer_out, "read-log:")))
+        print()
+        print("| events | ours append/s | COPY ceiling/s | ours÷ceiling (≥0.5) | peer append/s | ours÷peer (≥3)"
+              " | ours replay/s (≥50,000) | ours verify/s | peer read-log/s |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for n, mine, peer_append, peer_read in rows:
+            print(f"| {n:,} | {mine['append']:,.0f} | {copy_ceiling:,.0f} | {mine['append'] / copy_ceiling:.2f}"
+                  f" | {peer_append:,.0f} | {mine['append'] / peer_append:.1f} | {mine['replay']:,.0f}"
+                  f" | {mine['verify']:,.0f} | {peer_read:,.0f} |")
+    finally:
+        pg.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main([int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]))

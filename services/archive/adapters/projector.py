@@ -1,0 +1,102 @@
+"""Keeps the read models current: folds new events into each projection, checkpoint in the same transaction.
+
+Why reading ``position > checkpoint`` in order never skips an event that commits late: positions are
+assigned under the lock on ``archive.head`` (``lock_head()``), held until the appending transaction
+commits, so position N+1 cannot commit before N. Whatever a reader sees is a gap-free prefix of the
+chain. Projections run beside the append (not inside its transaction) so appends stay at COPY speed;
+the read models trail the store by one projector step (milliseconds; the consumer wakes it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import asyncpg
+
+from services.archive.domain.projections import PROJECTIONS, Malformed, Projection, fold
+from services.archive.domain.stored import StoredEvent
+from shared.db import Database
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+Doc = dict[str, Any]
+EVENTS_AFTER = ("SELECT position, recorded_at, body FROM archive.events WHERE position > $1"
+                " ORDER BY position LIMIT $2")
+
+
+async def load_docs(conn: asyncpg.Connection, table: str, keys: Iterable[str]) -> dict[str, Doc]:
+    rows = await conn.fetch(f"SELECT key, doc::text AS doc FROM {table} WHERE key = ANY($1::text[])", list(keys))
+    return {r["key"]: json.loads(r["doc"]) for r in rows}
+
+
+async def save_docs(conn: asyncpg.Connection, table: str, docs: dict[str, Doc]) -> None:
+    if docs:
+        await conn.execute(
+            f"INSERT INTO {table} (key, doc) SELECT k, d::jsonb FROM unnest($1::text[], $2::text[]) AS t(k, d)"
+            " ON CONFLICT (key) DO UPDATE SET doc = EXCLUDED.doc",
+            list(docs), [json.dumps(d, ensure_ascii=False) for d in docs.values()])
+
+
+def fold_or_skip(projection: Projection, docs: dict[str, Doc], event: StoredEvent) -> str | None:
+    """``fold``, but a malformed event is logged and skipped instead of stopping the read models."""
+    try:
+        return fold(projection, docs, event)
+    except Malformed as exc:
+        log.warning("malformed event skipped by projection", error=str(exc))
+        return None
+
+
+class Projector:
+    def __init__(self, db: Database, projections: Iterable[Projection] = PROJECTIONS.values(), batch: int = 2000):
+        self._db, self._projections, self._batch = db, list(projections), batch
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after an append: new events are there to fold."""
+        self._wake.set()
+
+    async def catch_up(self) -> int:
+        """Fold every committed event into every projection; the number of events read."""
+        total = 0
+        while n := await self.step():
+            total += n
+        return total
+
+    async def step(self) -> int:
+        """One transaction: lock the checkpoints, fold the next events, write documents and checkpoints."""
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch("SELECT projection, position FROM archive.checkpoints"
+                                    " WHERE projection = ANY($1::text[]) ORDER BY projection FOR UPDATE",
+                                    [p.name for p in self._projections])
+            checkpoints = {r["projection"]: r["position"] for r in rows}
+            start = min(checkpoints.values(), default=0)
+            events = [StoredEvent.from_row(r["position"], r["recorded_at"], r["body"])
+                      for r in await conn.fetch(EVENTS_AFTER, start, self._batch)]
+            if not events:
+                return 0
+            for projection in self._projections:
+                after = checkpoints[projection.name]
+                mine = [e for e in events if e.position > after]
+                keys = {k for e in mine if (k := projection.key(e)) is not None}
+                docs = await load_docs(conn, projection.table, keys)
+                touched = {k for e in mine if (k := fold_or_skip(projection, docs, e)) is not None}
+                await save_docs(conn, projection.table, {k: docs[k] for k in touched})
+            await conn.execute("UPDATE archive.checkpoints SET position = greatest(position, $1)"
+                               " WHERE projection = ANY($2::text[])",
+                               events[-1].position, [p.name for p in self._projections])
+            return len(events)
+
+    async def run(self, idle_s: float = 1.0) -> None:
+        """Forever: catch up, then wait for a wake-up (or ``idle_s``, for appends by other instances)."""
+        while True:
+            self._wake.clear()
+            try:
+                await self.catch_up()
+            except (asyncpg.PostgresError, OSError) as exc:
+                log.warning("projector step failed; retrying", error=str(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=idle_s)

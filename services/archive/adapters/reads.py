@@ -1,0 +1,54 @@
+"""What the read API asks PostgreSQL: read-model documents, an incident's or report's events, units' scope."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from services.archive.domain.stored import StoredEvent
+from shared.db import Database
+
+Doc = dict[str, Any]
+UNITS_BELOW = """
+WITH RECURSIVE below(key) AS (
+    SELECT $1::text
+    UNION
+    SELECT u.key FROM archive.proj_units u JOIN below b
+      ON u.doc ->> 'parent_id' = b.key OR u.doc ->> 'department_parent_id' = b.key)
+SELECT key FROM below"""
+
+
+class Reads:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def doc(self, projection: str, key: str) -> Doc | None:
+        text = await self._db.pool.fetchval(f"SELECT doc::text FROM archive.proj_{projection} WHERE key = $1", key)
+        return json.loads(text) if text is not None else None
+
+    async def units_below(self, unit_id: str) -> set[str]:
+        """The unit and all its subordinates, via parent_id and department_parent_id, transitively."""
+        return {r["key"] for r in await self._db.pool.fetch(UNITS_BELOW, unit_id)}
+
+    async def history(self, field: str, key: str, as_of: datetime | None = None) -> list[tuple[StoredEvent, str]]:
+        """Every event whose data names ``field`` = ``key``, in order (recorded by ``as_of``), with its hash."""
+        assert field in ("report_id", "incident_id")
+        rows = await self._db.pool.fetch(
+            "SELECT position, recorded_at, body, hash FROM archive.events"
+            f" WHERE data ->> '{field}' = $1 AND ($2::timestamptz IS NULL OR recorded_at <= $2)"
+            " ORDER BY position", key, as_of)
+        return [(StoredEvent.from_row(r["position"], r["recorded_at"], r["body"]), bytes(r["hash"]).hex())
+                for r in rows]
+
+    async def breaches(self, *, incident_id: str | None, unit_id: str | None, since: datetime | None,
+                       units: set[str] | None) -> list[Doc]:
+        rows = await self._db.pool.fetch(
+            "SELECT doc::text AS doc FROM archive.proj_breaches"
+            " WHERE ($1::text IS NULL OR doc ->> 'incident_id' = $1)"
+            " AND ($2::text IS NULL OR doc ->> 'unit_id' = $2)"
+            " AND ($3::timestamptz IS NULL OR (doc ->> 'detected_at')::timestamptz >= $3)"
+            " AND ($4::text[] IS NULL OR doc ->> 'unit_id' = ANY($4::text[]))"
+            " ORDER BY doc ->> 'detected_at', key",
+            incident_id, unit_id, since, sorted(units) if units is not None else None)
+        return [json.loads(r["doc"]) for r in rows]

@@ -1,0 +1,72 @@
+"""Walk the whole hash chain in position order and recompute every link (``./baosong verify``).
+
+Reads as the database owner, so it sees exactly what is stored, whoever wrote it. Catches an edited
+body, time, hash or prev_hash, an event_id/type/stream column that differs from the body, a deleted
+or inserted row (a position gap or a broken link), and a head row that does not name the last event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.archive.domain.chain import GENESIS, link_hash
+
+
+@dataclass(frozen=True)
+class Verdict:
+    count: int
+    head_position: int
+    head_hash: str
+    bad_position: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.bad_position is None
+
+
+Progress = Callable[[int, int], None]
+
+
+def _columns_of(body: str) -> tuple[str | None, str | None, str | None]:
+    envelope = json.loads(body)
+    return envelope.get("id"), envelope.get("type"), envelope.get("subject")
+
+
+async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int = 50_000) -> Verdict:
+    """The chain's verdict: the first bad position and why, or the count and head when intact."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        expected, prev, count = 1, GENESIS, 0
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            head = await conn.fetchrow("SELECT position, hash FROM archive.head")
+            assert head is not None, "archive.head is missing: run the archive's migrations"
+            total = int(head["position"])
+            cursor = conn.cursor("SELECT position, recorded_at, body, hash, prev_hash, event_id, type, stream"
+                                 " FROM archive.events ORDER BY position", prefetch=5000)
+            async for row in cursor:
+                position = row["position"]
+                problem = ""
+                if position != expected:
+                    problem = f"expected position {expected} next, found {position} (a row is missing or added)"
+                elif bytes(row["prev_hash"]) != prev:
+                    problem = "prev_hash is not the previous event's hash"
+                elif bytes(row["hash"]) != link_hash(prev, position, row["recorded_at"], row["body"]):
+                    problem = "hash does not match the event's content"
+                elif _columns_of(row["body"]) != (row["event_id"], row["type"], row["stream"]):
+                    problem = "event_id, type or stream column differs from the hashed body"
+                if problem:
+                    return Verdict(count, expected - 1, prev.hex(), min(position, expected), problem)
+                prev, expected, count = bytes(row["hash"]), expected + 1, count + 1
+                if progress is not None and count % every == 0:
+                    progress(count, total)
+        if count != total or prev != bytes(head["hash"]):
+            return Verdict(count, count, prev.hex(), count + 1 if count < total else count,
+                           f"archive.head names position {total}, but the chain ends at {count}")
+        return Verdict(count, count, prev.hex())
+    finally:
+        await conn.close()

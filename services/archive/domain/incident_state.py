@@ -1,0 +1,84 @@
+"""An incident's state: all its reports, its grade, its obligations and how far each is met."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.archive.domain.report_state import apply_report
+from services.archive.domain.stored import StoredEvent
+
+Doc = dict[str, Any]
+TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportForwarded", "ReportRejected", "ReportAcknowledged",
+                   "IncidentRegraded", "DeadlineBreached"})
+REPORT_FIELDS = ("report_id", "kind", "reporting_unit", "title", "category", "status", "grade", "received_at",
+                 "forwarded_to", "acknowledged_by")
+
+
+def new_incident(incident_id: str) -> Doc:
+    return {"incident_id": incident_id, "grade": None, "reportable": None, "policy": None, "reasons": [],
+            "first_reported_at": None, "reports": [], "obligations": [], "breaches": [], "regrades": []}
+
+
+def _add_obligations(doc: Doc, obligations: list[Doc]) -> None:
+    """New obligations; a breach already recorded (topics are not ordered with each other) applies to them."""
+    known = {(o["obligation"], o["unit_id"], o.get("to_unit_id")) for o in doc["obligations"]}
+    for ob in obligations:
+        if (ob["obligation"], ob["unit_id"], ob.get("to_unit_id")) not in known:
+            entry = {**ob, "status": "open", "met_at": None, "breaches": []}
+            for breach in doc["breaches"]:
+                if (breach["obligation"], breach["unit_id"]) == (ob["obligation"], ob["unit_id"]):
+                    entry["breaches"].append(breach["kind"])
+                    entry["status"] = breach["kind"]
+            doc["obligations"].append(entry)
+
+
+def _forwarded(doc: Doc, event: StoredEvent) -> None:
+    """A forward from the owing unit to whom it owes meets the obligation (late if already breached)."""
+    data = event.data
+    for ob in doc["obligations"]:
+        if ob["unit_id"] == data["from_unit_id"] and ob.get("to_unit_id") in (None, data["to_unit_id"]) \
+                and ob["met_at"] is None:
+            ob["met_at"] = event.time
+            ob["status"] = "met" if ob["status"] == "open" else f"met_after_{ob['status']}"
+
+
+def _breached(doc: Doc, data: Doc) -> None:
+    summary = {k: data.get(k) for k in ("breach_id", "unit_id", "obligation", "kind", "deadline_at",
+                                        "detected_at", "suspected_concealment")}
+    if all(b["breach_id"] != data["breach_id"] for b in doc["breaches"]):
+        doc["breaches"].append(summary)
+    for ob in doc["obligations"]:
+        if ob["obligation"] == data["obligation"] and ob["unit_id"] == data["unit_id"]:
+            if data["kind"] not in ob["breaches"]:
+                ob["breaches"].append(data["kind"])
+            if ob["met_at"] is None:
+                ob["status"] = data["kind"]
+
+
+def apply_incident(doc: Doc | None, event: StoredEvent) -> Doc:
+    data = event.data
+    doc = doc or new_incident(data["incident_id"])
+    if event.type == "ReportSubmitted":
+        report = apply_report(None, event)
+        assert report is not None
+        doc["reports"].append({k: report.get(k) for k in REPORT_FIELDS})
+        if doc["first_reported_at"] is None:
+            doc.update(first_reported_at=data["received_at"], reportable=data.get("reportable"),
+                       reasons=data.get("reasons", []))
+        if doc["grade"] is None or doc["policy"] is None:
+            doc.update(grade=doc["grade"] or data.get("grade"), policy=doc["policy"] or data.get("policy"))
+        _add_obligations(doc, data.get("obligations", []))
+    elif event.type == "IncidentRegraded":
+        doc["grade"], doc["policy"] = data["grade"], data["policy"]
+        doc["regrades"].append({"from": data.get("previous_grade"), "to": data["grade"], "at": event.time,
+                                "report_id": data.get("report_id"), "reasons": data.get("reasons", [])})
+        _add_obligations(doc, data.get("obligations", []))
+    elif event.type == "DeadlineBreached":
+        _breached(doc, data)
+    else:
+        for report in doc["reports"]:
+            if report["report_id"] == data.get("report_id"):
+                apply_report(report, event)
+        if event.type == "ReportForwarded":
+            _forwarded(doc, event)
+    return doc

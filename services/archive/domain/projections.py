@@ -1,0 +1,65 @@
+"""The archive's read models as pure folds: which events each takes, which document an event
+touches (its key), and how the document changes. The projector (adapters) stores the results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from services.archive.domain import incident_state, report_state, timeline
+from services.archive.domain.stored import StoredEvent
+
+Doc = dict[str, Any]
+
+
+class Malformed(ValueError):
+    """An event whose data does not have the fields its type promises; projections skip it (and say so)."""
+
+
+@dataclass(frozen=True)
+class Projection:
+    name: str
+    types: frozenset[str]
+    key_field: str
+    apply: Callable[[Doc | None, StoredEvent], Doc | None]
+
+    @property
+    def table(self) -> str:
+        return f"archive.proj_{self.name}"
+
+    def key(self, event: StoredEvent) -> str | None:
+        """The document ``event`` changes, or None when this projection ignores it."""
+        if event.type not in self.types:
+            return None
+        key = event.data.get(self.key_field)
+        return key if isinstance(key, str) else None
+
+
+def _latest(_: Doc | None, event: StoredEvent) -> Doc:
+    return {**event.data, "position": event.position, "recorded_at": event.recorded_at}
+
+
+PROJECTIONS: dict[str, Projection] = {p.name: p for p in (
+    Projection("reports", report_state.TYPES, "report_id", report_state.apply_report),
+    Projection("incidents", incident_state.TYPES, "incident_id", incident_state.apply_incident),
+    Projection("timelines", timeline.TIMELINE_TYPES, "incident_id", timeline.apply_timeline),
+    Projection("knowledge", timeline.KNOWLEDGE_TYPES, "incident_id", timeline.apply_knowledge),
+    Projection("units", frozenset({"UnitRegistered"}), "unit_id", _latest),
+    Projection("breaches", frozenset({"DeadlineBreached"}), "breach_id", _latest),
+)}
+
+
+def fold(projection: Projection, docs: dict[str, Doc], event: StoredEvent) -> str | None:
+    """Apply ``event`` to the in-memory ``docs``; the key it changed, if any."""
+    key = projection.key(event)
+    if key is None:
+        return None
+    try:
+        doc = projection.apply(docs.get(key), event)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise Malformed(f"{projection.name}: event at position {event.position} ({event.type}) lacks {exc}") from exc
+    if doc is None:
+        return None
+    docs[key] = doc
+    return key

@@ -1,0 +1,42 @@
+"""Publishing straight to the real broker, as the other services would (archive tests drive it alone)."""
+
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+
+from shared.topics import BREACHES, REPORTS, UNITS
+
+TOPIC_OF = {"UnitRegistered": UNITS, "DeadlineBreached": BREACHES}
+
+
+@asynccontextmanager
+async def producer(bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    p = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await p.start()
+    try:
+        yield p
+    finally:
+        await p.stop()
+
+
+async def send(p: AIOKafkaProducer, *envelopes: dict[str, Any]) -> None:
+    for env in envelopes:
+        await p.send_and_wait(TOPIC_OF.get(env["type"], REPORTS), json.dumps(env, ensure_ascii=False).encode(),
+                              key=env["subject"].encode())
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout_s: float = 60, what: str = "") -> Any:
+    """Poll ``check`` until it returns something truthy."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        got = await check()
+        if got:
+            return got
+        assert time.monotonic() < deadline, f"not within {timeout_s}s: {what}"
+        await asyncio.sleep(0.1)

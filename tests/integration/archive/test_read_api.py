@@ -1,0 +1,163 @@
+"""The archive as a real process on the real broker: read API, scope, as_of, and what it keeps of bad input."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from shared.topics import AUDIT, REPORTS
+from tests.conftest import Infra
+from tests.integration.archive.kafka_io import eventually, producer, send
+from tests.support.archive_events import Story, unit
+from tests.support.services import running_service
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def archive(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    logs: Path = tmp_path_factory.mktemp("archive-logs")
+    with running_service(infra, "archive", logs, BAOSONG_HEAD_PUBLISH_INTERVAL_S="0.5") as url:
+        yield url  # type: ignore[misc]
+
+
+@pytest.fixture
+async def kafka(infra: Infra) -> AsyncIterator[AIOKafkaProducer]:
+    async with producer(infra.kafka_bootstrap) as p:
+        yield p
+
+
+def auth(infra: Infra, unit_id: str | None, role: str = "reporter") -> dict[str, str]:
+    return {"Authorization": f"Bearer {infra.token(unit=unit_id, role=role)}"}
+
+
+async def get(url: str, headers: dict[str, str], **params: str) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=10) as client:
+        return await client.get(url, headers=headers, params=params)
+
+
+async def test_incident_as_of_history_timeline_knowledge_breaches_and_scope(
+    infra: Infra, archive: str, kafka: AIOKafkaProducer,
+) -> None:
+    await send(kafka, unit("county-x-office", level="county"), unit("town-a-office", "county-x-office"),
+               unit("town-b-office", "county-x-office"), unit("town-a-police", None, "town-a-office"))
+    story = Story(unit_id="town-a-police", parent_id="town-a-office")
+    everyone = auth(infra, None, "investigator")
+    incident_url = f"{archive}/v1/incidents/{story.incident_id}"
+    await send(kafka, story.submitted())
+
+    async def projected() -> bool:
+        return (await get(incident_url, everyone)).status_code == 200
+
+    await eventually(projected, what="incident projected")  # the breach travels on another topic: order it
+    await send(kafka, story.breached("late"))
+
+    async def breach_projected() -> bool:
+        got = await get(incident_url, everyone)
+        return got.status_code == 200 and bool(got.json()["breaches"])
+
+    await eventually(breach_projected, what="incident projected with its breach")
+    before_approval = datetime.now(UTC)
+    await asyncio.sleep(0.05)
+    await send(kafka, story.approved(), story.forwarded(), story.acknowledged())
+
+    async def forwarded() -> bool:
+        got = await get(f"{archive}/v1/reports/{story.report_id}", everyone)
+        return got.status_code == 200 and got.json()["status"] == "forwarded"
+
+    await eventually(forwarded, what="report forwarded in the read model")
+    then = (await get(incident_url, everyone, as_of=before_approval.isoformat())).json()
+    assert then["reports"][0]["status"] == "pending_approval"
+    assert then["obligations"][0]["status"] == "late"
+    now = (await get(incident_url, everyone)).json()
+    assert now["reports"][0]["status"] == "forwarded"
+    assert now["reports"][0]["acknowledged_by"] == ["town-a-office"]
+    assert now["obligations"][0]["status"] == "met_after_late"
+    report_then = await get(f"{archive}/v1/reports/{story.report_id}", everyone, as_of=before_approval.isoformat())
+    assert report_then.json()["status"] == "pending_approval"
+
+    history = (await get(f"{archive}/v1/reports/{story.report_id}/history", everyone)).json()["events"]
+    assert [e["type"] for e in history] == ["ReportSubmitted", "ReportApproved", "ReportForwarded",
+                                            "ReportAcknowledged"]
+    assert [e["position"] for e in history] == sorted(e["position"] for e in history)
+    assert all(len(e["hash"]) == 64 and e["recorded_at"] for e in history)
+    assert history[0]["actor"] == "reporter@town-a-police"
+
+    timeline = (await get(f"{incident_url}/timeline", everyone)).json()["entries"]
+    assert [e["type"] for e in timeline] == ["ReportSubmitted", "DeadlineBreached", "ReportApproved",
+                                             "ReportForwarded", "ReportAcknowledged"]
+    knowledge = (await get(f"{incident_url}/knowledge", everyone)).json()["units"]
+    assert knowledge["town-a-office"]["informed_by"]["type"] == "ReportForwarded"
+    assert [a["action"] for a in knowledge["town-a-office"]["actions"]] == ["acknowledged"]
+    assert [a["action"] for a in knowledge["town-a-police"]["actions"]] == ["submitted", "approved", "forwarded"]
+
+    # scope: the unit itself, its superiors (main and department line) see it; a sibling does not
+    for unit_id in ("town-a-police", "town-a-office", "county-x-office"):
+        assert (await get(incident_url, auth(infra, unit_id))).status_code == 200, unit_id
+    denied = await get(incident_url, auth(infra, "town-b-office"))
+    assert denied.status_code == 403
+    assert denied.headers["content-type"].startswith("application/problem+json")
+    assert (await get(incident_url, {})).status_code == 401
+
+    breaches = (await get(f"{archive}/v1/breaches", auth(infra, "county-x-office"),
+                          incident_id=story.incident_id)).json()["breaches"]
+    assert [(b["unit_id"], b["kind"]) for b in breaches] == [("town-a-police", "late")]
+    assert (await get(f"{archive}/v1/breaches", auth(infra, "town-b-office"),
+                      incident_id=story.incident_id)).json() == {"breaches": []}
+    assert (await get(f"{archive}/v1/breaches", everyone, incident_id=story.incident_id,
+                      since="2100-01-01T00:00:00+08:00")).json() == {"breaches": []}
+    bad = await get(incident_url, everyone, as_of="2026-11-23T08:00:00")
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "as_of"
+    assert (await get(f"{archive}/v1/incidents/nope", everyone)).status_code == 404
+
+
+async def test_unreadable_messages_and_conflicting_duplicates_are_kept_and_consumption_goes_on(
+    infra: Infra, archive: str, kafka: AIOKafkaProducer, owner: asyncpg.Connection,
+) -> None:
+    story = Story()
+    original = story.submitted()
+    altered = {**original, "data": {**original["data"], "grade": "III"}}
+    garbage = b"\xff not json \x00"
+    await send(kafka, original)
+    await kafka.send_and_wait(REPORTS, garbage, key=story.incident_id.encode())
+    await send(kafka, altered, story.approved())
+
+    async def all_there() -> Any:
+        return await owner.fetchval("SELECT count(*) FROM archive.events WHERE stream = $1 AND type ="
+                                    " 'ReportApproved'", story.incident_id)
+
+    await eventually(all_there, what="the event after the bad ones archived")
+    raw = await owner.fetch("SELECT raw FROM archive.unreadable")
+    assert garbage in [bytes(r["raw"]) for r in raw]
+    conflict = await owner.fetchrow("SELECT * FROM archive.conflicts WHERE event_id = $1", original["id"])
+    assert json.loads(conflict["incoming_body"])["data"]["grade"] == "III"
+    assert json.loads(conflict["stored_body"])["data"]["grade"] == "IV"
+
+
+async def test_the_chain_head_is_published_to_the_audit_topic(
+    infra: Infra, archive: str, kafka: AIOKafkaProducer, owner: asyncpg.Connection,
+) -> None:
+    await send(kafka, Story().submitted())
+    consumer = AIOKafkaConsumer(AUDIT, bootstrap_servers=infra.kafka_bootstrap, auto_offset_reset="earliest",
+                                group_id=None)
+    await consumer.start()
+    try:
+        async def a_head() -> Any:
+            batch = await consumer.getmany(timeout_ms=500)
+            heads = [json.loads(m.value) for msgs in batch.values() for m in msgs]
+            return [h for h in heads if h["type"] == "ChainHeadPublished"]
+
+        heads = await eventually(a_head, what="a ChainHeadPublished event")
+    finally:
+        await consumer.stop()
+    head = heads[-1]["data"]
+    stored = await owner.fetchval("SELECT hash FROM archive.events WHERE position = $1", head["position"])
+    assert bytes(stored).hex() == head["hash"]
