@@ -100,6 +100,8 @@ def follow_up_cadence(pack: Pack, *, reportable: bool, grade: Grade | None) -> t
     return None
 
 
-def reminder_times(clock_start: datetime, deadline: datetime, shares: tuple[float, ...]) -> list[tuple[float, datetime]]:
+def reminder_times(
+    clock_start: datetime, deadline: datetime, shares: tuple[float, ...]
+) -> list[tuple[float, datetime]]:
     """When to warn before ``deadline``: at each share of the time from the clock start."""
     return [(share, clock_start + (deadline - clock_start) * share) for share in shares if 0 < share < 1]
