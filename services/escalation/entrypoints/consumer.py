@@ -32,7 +32,7 @@ log = get_logger(__name__)
 
 def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, wake: Callable[[], None],
              pack_overrides: dict[str, str]) -> None:
-    @broker.subscriber(UNITS, group_id=group_id, auto_offset_reset="earliest",
+    @broker.subscriber(UNITS, group_id=f"{group_id}-units", auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-units")
     async def on_unit_event(body: bytes) -> None:
         envelope = Envelope.from_bytes(body)
