@@ -53,17 +53,21 @@ def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, 
                 data = parse_data(env.type, env.data)
             except KeyError:
                 return
-            async with db.pool.acquire() as conn, conn.transaction():
-                now = clock.now()
-                if isinstance(data, ReportSubmitted):
-                    await handlers.on_submitted(conn, env, data, now, pack_overrides)
-                elif isinstance(data, ReportForwarded):
-                    await handlers.on_forwarded(conn, env, data, now)
-                elif isinstance(data, ReportAcknowledged):
-                    await handlers.on_acknowledged(conn, env, data)
-                elif isinstance(data, IncidentRegraded):
-                    await handlers.on_regraded(conn, env, data, now)
-                else:
-                    return
+            try:
+                async with db.pool.acquire() as conn, conn.transaction():
+                    now = clock.now()
+                    if isinstance(data, ReportSubmitted):
+                        await handlers.on_submitted(conn, env, data, now, pack_overrides)
+                    elif isinstance(data, ReportForwarded):
+                        await handlers.on_forwarded(conn, env, data, now)
+                    elif isinstance(data, ReportAcknowledged):
+                        await handlers.on_acknowledged(conn, env, data)
+                    elif isinstance(data, IncidentRegraded):
+                        await handlers.on_regraded(conn, env, data, now)
+                    else:
+                        return
+            except Exception:
+                log.exception("report event not applied; it will be delivered again", type=env.type)
+                raise
             log.info("clocks updated", type=env.type)
             wake()

@@ -7,6 +7,7 @@ ids, ON CONFLICT DO NOTHING, updates guarded by state), so a redelivered event c
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from services.escalation.adapters import repository as repo
 from services.escalation.domain.clocks import ClockRow, first_follow_up_sequence, follow_up_clock, obligation_clocks
@@ -20,8 +21,14 @@ from shared.policy import Pack, all_packs, load_assignments
 FULFILS = {"written": ["written_report", "routine_report", "forward", "phone_report"], "phone": ["phone_report"]}
 
 
+@cache
+def packs() -> dict[str, Pack]:
+    """Every shipped pack, read once: packs change with a deployment, never while the process runs."""
+    return all_packs()
+
+
 def pack_named(ref: str) -> Pack:
-    return all_packs()[ref.split("@", 1)[0]]
+    return packs()[ref.split("@", 1)[0]]
 
 
 def choose_pack(unit_id: str, unit: repo.Unit | None, overrides: dict[str, str]) -> Pack:
@@ -29,7 +36,7 @@ def choose_pack(unit_id: str, unit: repo.Unit | None, overrides: dict[str, str])
     else ``packs/assignments.yaml`` (by unit id, then by kind, else the default)."""
     name = overrides.get(unit_id) or load_assignments().pack_name_for(unit_id=unit_id,
                                                                       kind=unit.kind if unit else None)
-    return all_packs()[name]
+    return packs()[name]
 
 
 async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime,

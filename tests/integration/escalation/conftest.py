@@ -36,11 +36,11 @@ async def owner_db(infra: Infra) -> AsyncIterator[asyncpg.Connection]:
     await conn.close()
 
 
-async def wait_units(db: asyncpg.Connection, *unit_ids: str, timeout: float = 15) -> None:
+async def wait_units(db: asyncpg.Connection, *unit_ids: str, within: float = 15) -> None:
     """Until escalation's directory holds every unit (units and reports are separate topics)."""
-    for _ in range(int(timeout / 0.1)):
+    for _ in range(int(within / 0.1)):
         n = await db.fetchval("SELECT count(*) FROM escalation.units WHERE unit_id = ANY($1::text[])", list(unit_ids))
         if n == len(unit_ids):
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"units {unit_ids} not in escalation's directory in {timeout}s")
+    raise AssertionError(f"units {unit_ids} not in escalation's directory in {within}s")

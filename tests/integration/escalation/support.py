@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -83,44 +83,55 @@ class Kafka:
 
 
 class Watcher:
-    """Every event published on ``topics`` since the start of the run, collected in the background."""
+    """Every event published on ``topics`` since the start of the run, collected by a consumer that runs
+    in its own thread and event loop (so a busy test never delays what it sees)."""
 
     def __init__(self, infra: Infra, *topics: str):
-        self.consumer = AIOKafkaConsumer(*topics, bootstrap_servers=infra.kafka_bootstrap,
-                                         auto_offset_reset="earliest", enable_auto_commit=False)
+        self.bootstrap, self.topics = infra.kafka_bootstrap, topics
         self.events: list[dict[str, Any]] = []
-        self.task: asyncio.Task[None] | None = None
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
 
     async def start(self) -> None:
-        await self.consumer.start()
-        self.task = asyncio.create_task(self._run())
+        self._thread.start()
+        await asyncio.to_thread(self._ready.wait, 30)
 
     async def _run(self) -> None:
-        async for record in self.consumer:
-            event = json.loads(record.value)
-            event["_consumed_at"] = now()
-            self.events.append(event)
+        consumer = AIOKafkaConsumer(*self.topics, bootstrap_servers=self.bootstrap, group_id=f"watch-{uuid.uuid4()}",
+                                    auto_offset_reset="earliest", enable_auto_commit=False, fetch_max_wait_ms=100)
+        await consumer.start()
+        self._ready.set()
+        try:
+            while not self._stop.is_set():
+                batches = await consumer.getmany(timeout_ms=100)
+                for records in batches.values():
+                    for record in records:
+                        event = json.loads(record.value)
+                        event["_consumed_at"] = now()
+                        self.events.append(event)
+        finally:
+            await consumer.stop()
 
     async def stop(self) -> None:
-        if self.task:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-        await self.consumer.stop()
+        self._stop.set()
+        await asyncio.to_thread(self._thread.join, 30)
 
     def matching(self, pred: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
         return [e for e in self.events if pred(e)]
 
     async def wait_for(self, pred: Callable[[dict[str, Any]], bool], *, count: int = 1,
-                       timeout: float = 10) -> list[dict[str, Any]]:
+                       within: float = 10) -> list[dict[str, Any]]:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while loop.time() < deadline:
             found = self.matching(pred)
             if len(found) >= count:
                 return found
             await asyncio.sleep(0.05)
-        raise AssertionError(f"{count} matching events not seen in {timeout}s; saw {len(self.matching(pred))}")
+        recent = [(e["type"], e["data"].get("incident_id"), e["_consumed_at"].isoformat()) for e in self.events[-5:]]
+        raise AssertionError(f"{count} matching events not seen in {within}s; saw {len(self.matching(pred))};"
+                             f" last consumed at {now().isoformat()}: {recent}")
 
 
 def breaches_of(incident_id: str) -> Callable[[dict[str, Any]], bool]:
