@@ -58,6 +58,8 @@ def obligation_clocks(
         if deadline <= now:
             continue
         for share, due in reminder_times(clock_start, deadline, shares):
+            if due <= now:
+                continue  # a warning whose moment has passed is noise; the breach clock still runs
             rows.append(ClockRow(clock_id=derived_id(breach, "reminder", share), kind="reminder", of_kind=kind,
                                  share=share, due_at=due, **common))  # type: ignore[arg-type]
     return rows

@@ -44,30 +44,33 @@ def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, 
                                             kind=unit.kind, parent_id=unit.parent_id,
                                             department_parent_id=unit.department_parent_id)
 
-    @broker.subscriber(REPORTS, group_id=group_id, auto_offset_reset="earliest",
+    @broker.subscriber(REPORTS, group_id=group_id, auto_offset_reset="earliest", batch=True, max_records=500,
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-reports")
-    async def on_report_event(body: bytes) -> None:
-        env = Envelope.from_bytes(body)
-        with bound_ids(event_id=env.id, incident_id=env.partitionkey, correlation_id=env.correlationid):
-            try:
-                data = parse_data(env.type, env.data)
-            except KeyError:
-                return
-            try:
-                async with db.pool.acquire() as conn, conn.transaction():
-                    now = clock.now()
-                    if isinstance(data, ReportSubmitted):
-                        await handlers.on_submitted(conn, env, data, now, pack_overrides)
-                    elif isinstance(data, ReportForwarded):
-                        await handlers.on_forwarded(conn, env, data, now)
-                    elif isinstance(data, ReportAcknowledged):
-                        await handlers.on_acknowledged(conn, env, data)
-                    elif isinstance(data, IncidentRegraded):
-                        await handlers.on_regraded(conn, env, data, now)
-                    else:
-                        return
-            except Exception:
-                log.exception("report event not applied; it will be delivered again", type=env.type)
-                raise
-            log.info("clocks updated", type=env.type)
-            wake()
+    async def on_report_events(bodies: list[bytes]) -> None:
+        """A batch in one transaction, in partition order; a failure rewinds the whole batch."""
+        envelopes = [Envelope.from_bytes(body) for body in bodies]
+        try:
+            async with db.pool.acquire() as conn, conn.transaction():
+                for env in envelopes:
+                    with bound_ids(event_id=env.id, incident_id=env.partitionkey, correlation_id=env.correlationid):
+                        await _apply(conn, env)
+        except Exception:
+            log.exception("report events not applied; they will be delivered again", events=len(envelopes))
+            raise
+        log.info("clocks updated", events=len(envelopes))
+        wake()
+
+    async def _apply(conn: repository.Conn, env: Envelope) -> None:
+        try:
+            data = parse_data(env.type, env.data)
+        except KeyError:
+            return
+        now = clock.now()
+        if isinstance(data, ReportSubmitted):
+            await handlers.on_submitted(conn, env, data, now, pack_overrides)
+        elif isinstance(data, ReportForwarded):
+            await handlers.on_forwarded(conn, env, data, now)
+        elif isinstance(data, ReportAcknowledged):
+            await handlers.on_acknowledged(conn, env, data)
+        elif isinstance(data, IncidentRegraded):
+            await handlers.on_regraded(conn, env, data, now)
