@@ -26,20 +26,15 @@ def build_app(
     broker: KafkaBroker,
     resources: Resources | None = None,
     ready: Callable[[], Awaitable[bool]] | None = None,
-    background: Resources | None = None,
 ) -> FastAPI:
-    """The service's ASGI app with ``/healthz`` (200 once Kafka and the service's resources are up).
-
-    ``background`` runs while the broker is up (e.g. a loop that publishes), stopped before it stops.
-    """
+    """The service's ASGI app with ``/healthz`` (200 once Kafka and the service's resources are up)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         async with resources() if resources is not None else nullcontext():
             await broker.start()
             try:
-                async with background() if background is not None else nullcontext():
-                    yield
+                yield
             finally:
                 await broker.stop()
 

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.escalation.adapters.publisher import Publisher
 from services.escalation.adapters.webhook import WebhookConfig, WebhookNotifier
 from services.escalation.domain.clock import SystemClock
 from services.escalation.entrypoints import consumer, notifications
@@ -26,7 +27,8 @@ def create_app(settings: EscalationSettings) -> FastAPI:
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-escalation")
     db = Database(settings.pg_dsn)
     clock = SystemClock(offset_s=settings.clock_offset_s, offset_file=settings.clock_file)
-    loop = DueLoop(db, broker, clock, interval_s=settings.due_interval_s, batch=settings.due_batch)
+    publisher = Publisher(settings.kafka_bootstrap, client_id="baosong-escalation-due")
+    loop = DueLoop(db, publisher, clock, interval_s=settings.due_interval_s, batch=settings.due_batch)
     consumer.register(broker, db=db, clock=clock, group_id=settings.consumer_group, wake=loop.wake,
                       pack_overrides=settings.pack_assignments)
     config = WebhookConfig(settings.webhook_url, settings.webhook_urls, settings.webhook_attempts,
@@ -36,12 +38,13 @@ def create_app(settings: EscalationSettings) -> FastAPI:
         notifications.register(broker, notifier=notifier, group_id=f"{settings.consumer_group}-notify")
 
     @asynccontextmanager
-    async def background() -> AsyncIterator[None]:
+    async def resources() -> AsyncIterator[None]:
+        """The database, then the due loop (it needs no consumer: it fires from the database alone)."""
         if clock.shifted:
             log.warning("clock shifted for tests", offset_s=settings.clock_offset_s, file=str(settings.clock_file))
-        async with loop.running():
+        async with db.connected(), loop.running():
             yield
         if notifier is not None:
             await notifier.close()
 
-    return build_app(settings=settings, broker=broker, resources=db.connected, ready=db.ping, background=background)
+    return build_app(settings=settings, broker=broker, resources=resources, ready=db.ping)

@@ -12,15 +12,13 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from faststream.kafka import KafkaBroker
-
 from services.escalation.adapters import repository as repo
+from services.escalation.adapters.publisher import Publisher
 from services.escalation.domain.clock import Clock
 from services.escalation.domain.clocks import ClockRow, follow_up_clock
 from services.escalation.domain.notices import fired_event
 from services.escalation.entrypoints.handlers import pack_named
 from shared.db import Database
-from shared.kafka import publish
 from shared.logging import get_logger
 from shared.obligations import follow_up_cadence
 
@@ -28,8 +26,8 @@ log = get_logger(__name__)
 
 
 class DueLoop:
-    def __init__(self, db: Database, broker: KafkaBroker, clock: Clock, *, interval_s: float, batch: int):
-        self._db, self._broker, self._clock = db, broker, clock
+    def __init__(self, db: Database, publisher: Publisher, clock: Clock, *, interval_s: float, batch: int):
+        self._db, self._publisher, self._clock = db, publisher, clock
         self._interval, self._batch = interval_s, batch
         self._wake = asyncio.Event()
 
@@ -48,7 +46,7 @@ class DueLoop:
             seen = await repo.seen_of(conn, [i for i in incidents if any(
                 r.incident_id == i and r.kind in ("late", "missed") for r in due)])
             fired = [fired_event(r, detected_at=now, seen=seen.get(r.incident_id, [])) for r in due]
-            await asyncio.gather(*(publish(self._broker, topic, envelope) for topic, envelope in fired))
+            await self._publisher.publish_all(fired)
             await repo.mark_fired(conn, [r.clock_id for r in due], now)
             await self._next_follow_ups(conn, [r for r in due if r.kind == "follow_up"])
         log.info("clocks fired", count=len(due), breaches=sum(r.kind in ("late", "missed") for r in due))
@@ -85,6 +83,7 @@ class DueLoop:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
+        await self._publisher.start()
         task = asyncio.create_task(self.run(), name="escalation-due-loop")
         try:
             yield
@@ -92,3 +91,4 @@ class DueLoop:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await self._publisher.stop()
