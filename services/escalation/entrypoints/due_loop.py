@@ -74,8 +74,8 @@ class DueLoop:
         while True:
             self._wake.clear()
             try:
-                if await self.tick() >= self._batch:
-                    continue
+                if await self.tick() > 0:
+                    continue  # while clocks keep falling due, fire them back to back; sleep only when idle
             except Exception:  # a lost database or broker: nothing was marked fired; try again shortly
                 log.exception("due loop tick failed")
             with contextlib.suppress(TimeoutError):
