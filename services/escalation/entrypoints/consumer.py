@@ -41,8 +41,8 @@ def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, 
         unit = UnitRegistered.model_validate(envelope.data)
         async with db.pool.acquire() as conn:
             await repository.upsert_unit(conn, unit_id=unit.unit_id, name=unit.name, level=unit.level,
-                                            kind=unit.kind, parent_id=unit.parent_id,
-                                            department_parent_id=unit.department_parent_id)
+                                         kind=unit.kind, parent_id=unit.parent_id,
+                                         department_parent_id=unit.department_parent_id)
 
     @broker.subscriber(REPORTS, group_id=group_id, auto_offset_reset="earliest", batch=True, max_records=500,
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-reports")
