@@ -18,6 +18,8 @@ import asyncpg
 import pytest
 
 from deploy.proc import free_port
+from shared.envelope import Envelope
+from shared.events import IncidentRegraded, ReportAcknowledged
 from shared.topics import REPORTS, UNITS
 from tests.conftest import Infra
 from tests.integration.escalation.conftest import wait_units
@@ -75,15 +77,16 @@ async def service(infra: Infra, tmp_path_factory: pytest.TempPathFactory, kafka:
     flaky, dead = receivers
     await kafka.publish(UNITS, unit_registered("b-school", kind="school", parent_id="b-edu-bureau"),
                         unit_registered("wh-town", parent_id="wh-county"),
-                        unit_registered("wh-county", level="county"))
+                        unit_registered("wh-county", level="county"),
+                        unit_registered("rg-bureau", kind="department", parent_id="rg-main"))
     proc = Escalation(infra, root / "logs", BAOSONG_CLOCK_FILE=str(clock.path),
                       BAOSONG_PACK_ASSIGNMENTS=json.dumps({"b-city30": "city-30min", "b-city12": "city-1h-2h",
                                                            "b-bureau4": "bureau-grade", "b-bureau3": "bureau-grade",
-                                                           "b-routine": "routine"}),
+                                                           "b-routine": "routine", "rg-bureau": "bureau-grade"}),
                       BAOSONG_WEBHOOK_URLS=json.dumps({"wh-town": flaky.url, "wh-county": dead.url}),
                       BAOSONG_WEBHOOK_ATTEMPTS="3", BAOSONG_WEBHOOK_BACKOFF_S="0.1")
     await asyncio.to_thread(proc.start)
-    await wait_units(owner_db, "b-school", "wh-town", "wh-county")
+    await wait_units(owner_db, "b-school", "wh-town", "wh-county", "rg-bureau")
     yield clock
     proc.stop()
 
@@ -191,6 +194,7 @@ async def test_reminders_before_the_deadline_and_follow_ups_until_the_final_repo
     inc = f"rm-{t0.timestamp()}"
     first = report_submitted(inc, unit="rm-town", occurred_at=t0)
     await kafka.publish(REPORTS, first)
+    await asyncio.sleep(0.5)  # opened while its reminders are still ahead
     service.set(t0 + 0.8 * 2 * H)
     approaching = await watcher.wait_for(
         lambda e: e["type"] == "DeadlineApproaching" and e["data"]["incident_id"] == inc, count=2, within=5)
@@ -240,3 +244,31 @@ async def test_breaches_reach_the_duty_rooms_with_retries_and_a_dead_letter(
     assert delivered == "delivered"
 
 
+
+
+async def test_regrading_adds_the_new_grades_limit_and_a_receipt_meets_the_receipt_clock(
+        service: ServiceClock, kafka: Kafka, watcher: Watcher) -> None:
+    t0 = service.now()
+    inc = f"rg-{t0.timestamp()}"
+    first = report_submitted(inc, unit="rg-bureau", occurred_at=t0, grade="IV")
+    await kafka.publish(REPORTS, first)
+    regraded = IncidentRegraded(incident_id=inc, report_id=first.data["report_id"], previous_grade="IV", grade="III",
+                                policy="bureau-grade@1")
+    await kafka.publish(REPORTS, Envelope(id=f"{inc}-regraded", source="/tests", type="IncidentRegraded", subject=inc,
+                                          time=t0 + M, data=regraded.model_dump(mode="json"), partitionkey=inc))
+    await asyncio.sleep(0.5)
+    service.set(t0 + 3 * H)
+    await watcher.wait_for(breaches_of(inc), count=2, within=5)
+    # reported only at T+3h; the parent acknowledges within its hour (回执), so no receipt breach follows
+    await kafka.publish(REPORTS, report_forwarded(inc, first.data["report_id"], from_unit="rg-bureau",
+                                                  to_unit="rg-main", at=t0 + 3 * H))
+    ack = ReportAcknowledged(report_id=first.data["report_id"], incident_id=inc, unit_id="rg-main", by="duty")
+    await kafka.publish(REPORTS, Envelope(id=f"{inc}-ack", source="/tests", type="ReportAcknowledged", subject=inc,
+                                          time=t0 + 3.5 * H, data=ack.model_dump(mode="json"), partitionkey=inc))
+    await asyncio.sleep(0.5)
+    service.set(t0 + 5 * H)
+    await asyncio.sleep(1.2)
+    # grade III owes the written report in 1 h; grade IV's 2 h clock was superseded by the regrading
+    assert sorted((e["data"]["obligation"], e["data"]["kind"], at(e, "deadline_at") - t0)
+                  for e in watcher.matching(breaches_of(inc))) == [
+        ("phone_report", "late", 30 * M), ("written_report", "late", H)]
