@@ -44,3 +44,13 @@ async def wait_units(db: asyncpg.Connection, *unit_ids: str, within: float = 15)
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"units {unit_ids} not in escalation's directory in {within}s")
+
+
+async def applied(db: asyncpg.Connection, *event_ids: str, within: float = 15) -> None:
+    """Until escalation has applied (recorded) every event, before a test moves the clock past it."""
+    for _ in range(int(within / 0.05)):
+        n = await db.fetchval("SELECT count(*) FROM escalation.seen WHERE event_id = ANY($1::text[])", list(event_ids))
+        if n == len(event_ids):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"events {event_ids} not applied by escalation in {within}s")

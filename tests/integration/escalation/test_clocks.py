@@ -22,7 +22,7 @@ from shared.envelope import Envelope
 from shared.events import IncidentRegraded, ReportAcknowledged
 from shared.topics import REPORTS, UNITS
 from tests.conftest import Infra
-from tests.integration.escalation.conftest import wait_units
+from tests.integration.escalation.conftest import applied, wait_units
 from tests.integration.escalation.support import (
     Escalation,
     Kafka,
@@ -109,15 +109,17 @@ BOUNDARIES = [
 ]
 
 
-async def test_each_pack_breaches_exactly_at_its_limits(service: ServiceClock, kafka: Kafka,
-                                                        watcher: Watcher) -> None:
+async def test_each_pack_breaches_exactly_at_its_limits(service: ServiceClock, kafka: Kafka, watcher: Watcher,
+                                                        owner_db: asyncpg.Connection) -> None:
     t0 = service.now().replace(microsecond=0)
     ids = {u: f"inc-{u}-{t0.timestamp():.0f}" for u, *_ in BOUNDARIES}
-    await kafka.publish(REPORTS, *[
+    submitted = [
         report_submitted(ids[u], unit=u, occurred_at=t0 - H if u == "b-school" else t0,
                          discovered_at=t0 if u == "b-school" else None,
                          reportable=u not in ("b-county-nr", "b-routine"), grade="III" if u == "b-bureau3" else "IV")
-        for u in ids])
+        for u in ids]
+    await kafka.publish(REPORTS, *submitted)
+    await applied(owner_db, *[e.id for e in submitted])
     mine = set(ids.values())
 
     def breaches() -> list[tuple[str, str, str, timedelta]]:
@@ -141,17 +143,20 @@ async def test_each_pack_breaches_exactly_at_its_limits(service: ServiceClock, k
         assert e["id"] == e["data"]["breach_id"]
 
 
-async def test_late_then_missed_and_a_late_report_still_prevents_missed(service: ServiceClock, kafka: Kafka,
-                                                                       watcher: Watcher) -> None:
+async def test_late_then_missed_and_a_late_report_still_prevents_missed(
+        service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
     t0 = service.now()
     silent, tardy = f"lm-silent-{t0.timestamp()}", f"lm-tardy-{t0.timestamp()}"
     tardy_report = report_submitted(tardy, unit="lm-town", occurred_at=t0)
-    await kafka.publish(REPORTS, report_submitted(silent, unit="lm-town", occurred_at=t0), tardy_report)
+    silent_report = report_submitted(silent, unit="lm-town", occurred_at=t0)
+    await kafka.publish(REPORTS, silent_report, tardy_report)
+    await applied(owner_db, silent_report.id, tardy_report.id)
     service.set(t0 + 2 * H)
     await watcher.wait_for(lambda e: breaches_of(silent)(e) or breaches_of(tardy)(e), count=2, within=5)
-    await kafka.publish(REPORTS, report_forwarded(tardy, tardy_report.data["report_id"], from_unit="lm-town",
-                                                  to_unit="county-x-office", at=t0 + 3 * H))
-    await asyncio.sleep(0.5)
+    forward = report_forwarded(tardy, tardy_report.data["report_id"], from_unit="lm-town",
+                               to_unit="county-x-office", at=t0 + 3 * H)
+    await kafka.publish(REPORTS, forward)
+    await applied(owner_db, forward.id)
     service.set(t0 + 10 * H)
     missed = await watcher.wait_for(lambda e: breaches_of(silent)(e) and e["data"]["kind"] == "missed", within=5)
     await asyncio.sleep(1.0)
@@ -174,11 +179,13 @@ async def test_a_report_after_its_deadline_breaches_at_once(service: ServiceCloc
 
 
 async def test_another_unit_reporting_first_makes_the_breach_suspected_concealment(
-        service: ServiceClock, kafka: Kafka, watcher: Watcher) -> None:
+        service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
     t0 = service.now()
     told, own = f"cc-told-{t0.timestamp()}", f"cc-own-{t0.timestamp()}"
     by_police = report_submitted(told, unit="cc-town", reporter="cc-police-dept", occurred_at=t0)
-    await kafka.publish(REPORTS, by_police, report_submitted(own, unit="cc-town2", occurred_at=t0))
+    by_town = report_submitted(own, unit="cc-town2", occurred_at=t0)
+    await kafka.publish(REPORTS, by_police, by_town)
+    await applied(owner_db, by_police.id, by_town.id)
     service.set(t0 + 2 * H)
     [flagged] = await watcher.wait_for(breaches_of(told), within=5)
     [plain] = await watcher.wait_for(breaches_of(own), within=5)
@@ -189,25 +196,27 @@ async def test_another_unit_reporting_first_makes_the_breach_suspected_concealme
 
 
 async def test_reminders_before_the_deadline_and_follow_ups_until_the_final_report(
-        service: ServiceClock, kafka: Kafka, watcher: Watcher) -> None:
+        service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
     t0 = service.now()
     inc = f"rm-{t0.timestamp()}"
     first = report_submitted(inc, unit="rm-town", occurred_at=t0)
     await kafka.publish(REPORTS, first)
-    await asyncio.sleep(0.5)  # opened while its reminders are still ahead
+    await applied(owner_db, first.id)  # opened while its reminders are still ahead
     service.set(t0 + 0.8 * 2 * H)
     approaching = await watcher.wait_for(
         lambda e: e["type"] == "DeadlineApproaching" and e["data"]["incident_id"] == inc, count=2, within=5)
     assert sorted((e["data"]["share"], at(e, "deadline_at")) for e in approaching) == [
         (0.5, t0 + 2 * H), (0.8, t0 + 2 * H)]
-    await kafka.publish(REPORTS, report_forwarded(inc, first.data["report_id"], from_unit="rm-town",
-                                                  to_unit="county-x-office", at=t0 + 1.7 * H))
-    await asyncio.sleep(0.5)  # applied before the clock jumps past its deadlines
+    forward = report_forwarded(inc, first.data["report_id"], from_unit="rm-town", to_unit="county-x-office",
+                               at=t0 + 1.7 * H)
+    await kafka.publish(REPORTS, forward)
+    await applied(owner_db, forward.id)
     service.set(t0 + 24 * H)
     [due] = await watcher.wait_for(lambda e: e["type"] == "FollowUpDue" and e["data"]["incident_id"] == inc)
     assert due["data"]["sequence"] == 1 and at(due, "due_at") == t0 + 24 * H
-    await kafka.publish(REPORTS, report_submitted(inc, unit="rm-town", occurred_at=t0, kind="final"))
-    await asyncio.sleep(0.5)
+    final = report_submitted(inc, unit="rm-town", occurred_at=t0, kind="final")
+    await kafka.publish(REPORTS, final)
+    await applied(owner_db, final.id)
     service.set(t0 + 49 * H)
     await asyncio.sleep(1.0)
     # forwarded before T+2h: no breach of rm-town (only the county's missing receipt)
@@ -247,7 +256,7 @@ async def test_breaches_reach_the_duty_rooms_with_retries_and_a_dead_letter(
 
 
 async def test_regrading_adds_the_new_grades_limit_and_a_receipt_meets_the_receipt_clock(
-        service: ServiceClock, kafka: Kafka, watcher: Watcher) -> None:
+        service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
     t0 = service.now()
     inc = f"rg-{t0.timestamp()}"
     first = report_submitted(inc, unit="rg-bureau", occurred_at=t0, grade="IV")
@@ -256,16 +265,20 @@ async def test_regrading_adds_the_new_grades_limit_and_a_receipt_meets_the_recei
                                 policy="bureau-grade@1")
     await kafka.publish(REPORTS, Envelope(id=f"{inc}-regraded", source="/tests", type="IncidentRegraded", subject=inc,
                                           time=t0 + M, data=regraded.model_dump(mode="json"), partitionkey=inc))
-    await asyncio.sleep(0.5)
+    await applied(owner_db, first.id)
+    for _ in range(100):  # the regrading is recorded on the incident
+        if await owner_db.fetchval("SELECT grade FROM escalation.incidents WHERE incident_id = $1", inc) == "III":
+            break
+        await asyncio.sleep(0.05)
     service.set(t0 + 3 * H)
     await watcher.wait_for(breaches_of(inc), count=2, within=5)
     # reported only at T+3h; the parent acknowledges within its hour (回执), so no receipt breach follows
-    await kafka.publish(REPORTS, report_forwarded(inc, first.data["report_id"], from_unit="rg-bureau",
-                                                  to_unit="rg-main", at=t0 + 3 * H))
+    forward = report_forwarded(inc, first.data["report_id"], from_unit="rg-bureau", to_unit="rg-main", at=t0 + 3 * H)
+    await kafka.publish(REPORTS, forward)
     ack = ReportAcknowledged(report_id=first.data["report_id"], incident_id=inc, unit_id="rg-main", by="duty")
     await kafka.publish(REPORTS, Envelope(id=f"{inc}-ack", source="/tests", type="ReportAcknowledged", subject=inc,
                                           time=t0 + 3.5 * H, data=ack.model_dump(mode="json"), partitionkey=inc))
-    await asyncio.sleep(0.5)
+    await applied(owner_db, forward.id, f"{inc}-ack")
     service.set(t0 + 5 * H)
     await asyncio.sleep(1.2)
     # grade III owes the written report in 1 h; grade IV's 2 h clock was superseded by the regrading
