@@ -94,6 +94,14 @@ def pct(values: list[float], q: float) -> float:
 
 async def run(infra: Infra, logs: Path, *, n: int, spread: float, lead: float, kill: bool) -> dict[str, float]:
     service = Escalation(infra, logs)
+    try:
+        return await _measure(infra, service, n=n, spread=spread, lead=lead, kill=kill)
+    finally:
+        service.stop()
+
+
+async def _measure(infra: Infra, service: Escalation, *, n: int, spread: float, lead: float,
+                   kill: bool) -> dict[str, float]:
     await asyncio.to_thread(service.start)
     collector = Collector(infra.kafka_bootstrap)
     collector.start()
@@ -114,7 +122,6 @@ async def run(infra: Infra, logs: Path, *, n: int, spread: float, lead: float, k
     await asyncio.sleep(2)  # late repeats, if any
     collector.stop_flag.set()
     collector.join(10)
-    service.stop()
     lags = [(consumed - deadline).total_seconds() for bid, (deadline, consumed) in collector.seen.items()
             if bid in expected]
     got = expected & collector.seen.keys()

@@ -85,10 +85,12 @@ async def service(infra: Infra, tmp_path_factory: pytest.TempPathFactory, kafka:
                                                            "b-routine": "routine", "rg-bureau": "bureau-grade"}),
                       BAOSONG_WEBHOOK_URLS=json.dumps({"wh-town": flaky.url, "wh-county": dead.url}),
                       BAOSONG_WEBHOOK_ATTEMPTS="3", BAOSONG_WEBHOOK_BACKOFF_S="0.1")
-    await asyncio.to_thread(proc.start)
-    await wait_units(owner_db, "b-school", "wh-town", "wh-county", "rg-bureau")
-    yield clock
-    proc.stop()
+    try:
+        await asyncio.to_thread(proc.start)
+        await wait_units(owner_db, "b-school", "wh-town", "wh-county", "rg-bureau")
+        yield clock
+    finally:
+        proc.stop()
 
 
 def at(e: dict[str, Any], field: str) -> datetime:

@@ -23,9 +23,11 @@ TWO_HOURS = timedelta(hours=2)
 @pytest.fixture(scope="module")
 async def service(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Escalation]:
     proc = Escalation(infra, tmp_path_factory.mktemp("escalation-wall") / "logs")
-    await asyncio.to_thread(proc.start)
-    yield proc
-    proc.stop()
+    try:
+        await asyncio.to_thread(proc.start)
+        yield proc
+    finally:
+        proc.stop()
 
 
 def at(e: dict[str, Any], field: str) -> datetime:
