@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
+from faststream.types import DecodedMessage
 
 from shared.envelope import CONTENT_TYPE, Envelope
+
+
+async def raw_body(message: StreamMessage[Any]) -> DecodedMessage:
+    """Hand handlers the record's bytes (a list of them for batches), whatever its content-type header.
+
+    FastStream's default decoder turns JSON without a content-type into a dict, which a ``bytes``
+    parameter then refuses: redelivered for ever, the partition stalls. Every Baosong consumer
+    parses the envelope itself (``shared.envelope.read_envelope``).
+    """
+    body: DecodedMessage = message.body
+    return body
 
 
 def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
@@ -12,10 +28,13 @@ def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
     return KafkaBroker(
         bootstrap,
         client_id=client_id,
+        decoder=raw_body,
         enable_idempotence=True,  # implies acks="all"
         acks="all",
         request_timeout_ms=15000,
-        logger=None,
+        # Handler failures reach the service's log at ERROR; per-message lines stay at DEBUG.
+        logger=logging.getLogger("baosong.kafka"),
+        log_level=logging.DEBUG,
     )
 
 

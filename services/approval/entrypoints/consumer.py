@@ -11,7 +11,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
 from services.approval.service_layer.arrivals import Arrivals
-from shared.envelope import Envelope
+from shared.envelope import read_envelope
 from shared.logging import bound_ids, get_logger
 from shared.topics import REPORTS, UNITS
 
@@ -22,16 +22,16 @@ def register(broker: KafkaBroker, *, arrivals: Arrivals, group_id: str) -> None:
     @broker.subscriber(UNITS, group_id=group_id, auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="approval-units")
     async def on_unit_event(body: bytes) -> None:
-        envelope = Envelope.from_bytes(body)
-        if envelope.type == "UnitRegistered":
+        envelope = read_envelope(body)
+        if envelope is not None and envelope.type == "UnitRegistered":
             with bound_ids(event_id=envelope.id, correlation_id=envelope.correlationid):
                 await arrivals.unit_registered(envelope)
 
     @broker.subscriber(REPORTS, group_id=group_id, auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="approval-reports")
     async def on_report_event(body: bytes) -> None:
-        envelope = Envelope.from_bytes(body)
-        if envelope.type == "ReportSubmitted":
+        envelope = read_envelope(body)
+        if envelope is not None and envelope.type == "ReportSubmitted":
             with bound_ids(event_id=envelope.id, incident_id=envelope.partitionkey,
                            correlation_id=envelope.correlationid):
                 await arrivals.report_submitted(envelope)

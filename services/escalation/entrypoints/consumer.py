@@ -15,7 +15,7 @@ from services.escalation.adapters import repository
 from services.escalation.domain.clock import Clock
 from services.escalation.entrypoints import handlers
 from shared.db import Database
-from shared.envelope import Envelope
+from shared.envelope import Envelope, read_envelope
 from shared.events import (
     IncidentRegraded,
     ReportAcknowledged,
@@ -35,8 +35,8 @@ def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, 
     @broker.subscriber(UNITS, group_id=f"{group_id}-units", auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-units")
     async def on_unit_event(body: bytes) -> None:
-        envelope = Envelope.from_bytes(body)
-        if envelope.type != "UnitRegistered":
+        envelope = read_envelope(body)
+        if envelope is None or envelope.type != "UnitRegistered":
             return
         unit = UnitRegistered.model_validate(envelope.data)
         async with db.pool.acquire() as conn:
@@ -48,7 +48,7 @@ def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, 
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-reports")
     async def on_report_events(bodies: list[bytes]) -> None:
         """A batch in one transaction, in partition order; a failure rewinds the whole batch."""
-        envelopes = [Envelope.from_bytes(body) for body in bodies]
+        envelopes = [env for env in map(read_envelope, bodies) if env is not None]
         try:
             async with db.pool.acquire() as conn, conn.transaction():
                 for env in envelopes:

@@ -3,12 +3,11 @@ receiver never holds up the clocks). The offset is committed once each receiver 
 
 from __future__ import annotations
 
-import json
-
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
 from services.escalation.adapters.webhook import WebhookNotifier
+from shared.envelope import read_envelope
 from shared.logging import bound_ids
 from shared.topics import BREACHES, DEADLINES
 
@@ -19,8 +18,8 @@ def register(broker: KafkaBroker, *, notifier: WebhookNotifier, group_id: str) -
     @broker.subscriber(BREACHES, DEADLINES, group_id=group_id, auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-notifications")
     async def on_deadline_event(body: bytes) -> None:
-        envelope = json.loads(body)
-        if envelope.get("type") not in NOTIFIED:
+        envelope = read_envelope(body)
+        if envelope is None or envelope.type not in NOTIFIED:
             return
-        with bound_ids(event_id=envelope["id"], incident_id=envelope.get("subject")):
-            await notifier.notify(envelope)
+        with bound_ids(event_id=envelope.id, incident_id=envelope.subject):
+            await notifier.notify(envelope.model_dump(mode="json"))

@@ -156,7 +156,7 @@ async def test_late_then_missed_and_a_late_report_still_prevents_missed(
     service.set(t0 + 2 * H)
     await watcher.wait_for(lambda e: breaches_of(silent)(e) or breaches_of(tardy)(e), count=2, within=5)
     forward = report_forwarded(tardy, tardy_report.data["report_id"], from_unit="lm-town",
-                               to_unit="county-x-office", at=t0 + 3 * H)
+                               to_unit="lm-county", at=t0 + 3 * H)
     await kafka.publish(REPORTS, forward)
     await applied(owner_db, forward.id)
     service.set(t0 + 10 * H)
@@ -164,7 +164,7 @@ async def test_late_then_missed_and_a_late_report_still_prevents_missed(
     await asyncio.sleep(1.0)
     assert sorted((e["data"]["unit_id"], e["data"]["obligation"], e["data"]["kind"])
                   for e in watcher.matching(breaches_of(tardy))) == [
-        ("county-x-office", "receipt", "late"),  # the county never acknowledged it (回执) within 1 h
+        ("lm-county", "receipt", "late"),  # the county never acknowledged it (回执) within 1 h
         ("lm-town", "written_report", "late")]
     assert len({e["id"] for e in watcher.matching(breaches_of(silent))}) == 2
     assert at(missed[0], "deadline_at") == t0 + 10 * H
@@ -209,7 +209,7 @@ async def test_reminders_before_the_deadline_and_follow_ups_until_the_final_repo
         lambda e: e["type"] == "DeadlineApproaching" and e["data"]["incident_id"] == inc, count=2, within=5)
     assert sorted((e["data"]["share"], at(e, "deadline_at")) for e in approaching) == [
         (0.5, t0 + 2 * H), (0.8, t0 + 2 * H)]
-    forward = report_forwarded(inc, first.data["report_id"], from_unit="rm-town", to_unit="county-x-office",
+    forward = report_forwarded(inc, first.data["report_id"], from_unit="rm-town", to_unit="rm-county",
                                at=t0 + 1.7 * H)
     await kafka.publish(REPORTS, forward)
     await applied(owner_db, forward.id)
@@ -223,7 +223,7 @@ async def test_reminders_before_the_deadline_and_follow_ups_until_the_final_repo
     await asyncio.sleep(1.0)
     # forwarded before T+2h: no breach of rm-town (only the county's missing receipt)
     assert [(e["data"]["unit_id"], e["data"]["obligation"]) for e in watcher.matching(breaches_of(inc))] == [
-        ("county-x-office", "receipt")]
+        ("rm-county", "receipt")]
     assert [e["data"]["share"] for e in watcher.matching(
         lambda e: e["type"] == "DeadlineApproaching" and e["data"]["incident_id"] == inc
         and e["data"]["unit_id"] == "rm-town")] == [0.5, 0.8]  # the missed deadline's reminders closed with it
