@@ -15,7 +15,9 @@ NOTIFIED = ("DeadlineBreached", "DeadlineApproaching", "FollowUpDue")
 
 
 def register(broker: KafkaBroker, *, notifier: WebhookNotifier, group_id: str) -> None:
-    @broker.subscriber(BREACHES, DEADLINES, group_id=group_id, auto_offset_reset="earliest",
+    # "latest" applies only to a group with no committed offset yet: a newly deployed notifier does not
+    # page duty rooms about past breaches; after that it resumes from its commits, losing nothing.
+    @broker.subscriber(BREACHES, DEADLINES, group_id=group_id, auto_offset_reset="latest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-notifications")
     async def on_deadline_event(body: bytes) -> None:
         envelope = read_envelope(body)

@@ -238,7 +238,7 @@ async def test_breaches_reach_the_duty_rooms_with_retries_and_a_dead_letter(
     inc = f"wh-{t0.timestamp()}"
     await kafka.publish(REPORTS, report_submitted(inc, unit="wh-town", occurred_at=t0 - 2 * H - M))
     [breach] = await watcher.wait_for(breaches_of(inc), within=5)
-    for _ in range(100):
+    for _ in range(200):
         got = [r for r in flaky.requests if r["event"]["id"] == breach["id"]]
         if len(got) >= 3 and await owner_db.fetchval(
                 "SELECT count(*) FROM escalation.dead_letters WHERE event_id = $1", breach["id"]):

@@ -25,8 +25,14 @@ def scenario(infra: Infra, archive: str) -> Scenario:
     s = Scenario().build()
     s.publish(infra.kafka_bootstrap)
     admin = {"Authorization": f"Bearer {infra.token(unit=None, role='admin')}"}
-    wait_for(lambda: stats_rows(archive, admin).get(s.school_b, {}).get("missed") == 1
-             and stats_rows(archive, admin).get(s.town_a, {}).get("on_time") == 1, timeout_s=30)
+
+    def settled() -> bool:
+        """Every figure and every unit (units travel on their own topic, so they may come later)."""
+        rows = stats_rows(archive, admin)
+        return (rows.get(s.school_b, {}).get("missed") == 1 and rows.get(s.town_a, {}).get("on_time") == 1
+                and all(rows.get(unit, {}).get("kind") for unit in s.expected()))
+
+    wait_for(settled, timeout_s=30)
     return s
 
 
