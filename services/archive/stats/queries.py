@@ -23,16 +23,6 @@ async def load_units(pool: asyncpg.Pool) -> dict[str, UnitInfo]:
     return units
 
 
-async def incident_events(pool: asyncpg.Pool, incident_id: str) -> list[dict[str, Any]]:
-    """The incident's events in store order (report, hop, breach and reminder events carry incident_id)."""
-    rows = await pool.fetch(
-        "SELECT position, recorded_at, type, body::jsonb ->> 'time' AS time, body::jsonb ->> 'actor' AS actor,"
-        " data::text AS data FROM archive.events WHERE data ->> 'incident_id' = $1 ORDER BY position",
-        incident_id)
-    return [{"position": r["position"], "recorded_at": r["recorded_at"].isoformat(), "type": r["type"],
-             "time": r["time"], "actor": r["actor"], "data": json.loads(r["data"])} for r in rows]
-
-
 async def events_after(pool: asyncpg.Pool, types: list[str], after: int, limit: int = 200) -> list[dict[str, Any]]:
     rows = await pool.fetch(
         "SELECT position, type, recorded_at, data::text AS data FROM archive.events"

@@ -15,7 +15,7 @@ from shared.db import Database
 
 
 def pages_router(db: Database, public_key_pem: bytes) -> APIRouter:
-    """Pages, the breach stream, board, replay and statistics (``BAOSONG_ECHARTS_JS`` overrides the path)."""
+    """Pages, the breach stream, board and statistics (``BAOSONG_ECHARTS_JS`` overrides the path)."""
     echarts = Path(os.environ.get("BAOSONG_ECHARTS_JS") or echarts_path())
     auth = token_auth(public_key_pem)
     root = APIRouter()
