@@ -20,7 +20,7 @@ from fastapi import Request
 
 from services.archive.adapters.reads import Reads
 from services.archive.stats.queries import events_after, head_position
-from services.archive.web.access import may_see
+from services.archive.web.views import may_see
 from shared.auth import Principal
 
 POLL_S = 0.5

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from services.archive.domain.report_state import fold_report
-from services.archive.web.access import may_see
 
 GRADE_ORDER = ("I", "II", "III", "IV")
 REPORT_TYPES = ("ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded", "ReportAcknowledged")
+
+
+def may_see(scope: set[str] | None, unit_ids: Iterable[str | None]) -> bool:
+    """Whether a record naming ``unit_ids`` is within ``scope`` (``Reads.scope``; None: everything)."""
+    return scope is None or any(u in scope for u in unit_ids if u)
 
 
 def _reports(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from deploy.demo.incidents import make_incident, place_of
 from deploy.demo.units import reporting_units
-from services.archive.web.access import may_see
+from services.archive.web.views import may_see
 from shared.report import Report
 
 
