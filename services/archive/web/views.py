@@ -76,4 +76,4 @@ def board(events: list[dict[str, Any]], scope: set[str] | None, now: datetime) -
                 if e["type"] == "DeadlineBreached" and may_see(scope, [e["data"]["unit_id"]])]
     return {"now": now.isoformat(), "approaching": approaching[:50], "open_incidents": by_grade,
             "awaiting_sign_off": sorted(waiting, key=lambda r: r["received_at"]),
-            "breaches": breaches[-30:][::-1]}
+            "breaches": breaches[-30:][::-1], "incident_titles": {i: inc["title"] for i, inc in incidents.items()}}

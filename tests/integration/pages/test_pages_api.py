@@ -93,9 +93,12 @@ def test_board_is_scoped_to_the_viewers_units(infra: Infra, archive: str, scenar
                        headers={"Authorization": f"Bearer {infra.token(unit=scenario.county, role='duty_officer')}"})
     assert county.status_code == 200
     assert {b["incident_id"] for b in county.json()["breaches"]} >= set(scenario.incidents[1:])
+    titles = county.json()["incident_titles"]  # the board names breached incidents by title, not id
+    assert "县一中学生食物中毒" in {titles.get(i) for i in scenario.incidents[1:]}
     outsider_token = infra.token(unit=scenario.outsider, role="duty_officer")
     outsider = httpx.get(f"{archive}/v1/board", headers={"Authorization": f"Bearer {outsider_token}"})
     assert not {b["incident_id"] for b in outsider.json()["breaches"]} & set(scenario.incidents)
+    assert not set(outsider.json()["incident_titles"]) & set(scenario.incidents)
 
 
 def test_breach_stream_pushes_new_breaches_within_scope(infra: Infra, archive: str, scenario: Scenario,

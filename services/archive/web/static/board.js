@@ -3,7 +3,8 @@ const {t, esc, time, unit} = BS;
 BS.header();
 const row = (cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 const empty = `<tr><td class="empty">${t('none')}</td></tr>`;
-const link = (id, text) => `<a href="/incidents/${encodeURIComponent(id)}">${esc(text || id)}</a>`;
+let titles = {};
+const link = (id, text) => `<a href="/incidents/${encodeURIComponent(id)}">${esc(text || titles[id] || id)}</a>`;
 
 function breachRow(b) {
   return `<tr class="breach" data-breach="${esc(b.breach_id)}"><td class="${esc(b.kind)}">${t(b.kind)}</td>
@@ -13,6 +14,7 @@ function breachRow(b) {
 
 function render(board) {
   BS.setNames(board.unit_names);
+  titles = board.incident_titles;
   document.getElementById('breaches').innerHTML = board.breaches.map(breachRow).join('') || empty;
   document.getElementById('approaching').innerHTML = board.approaching.map((d) => row([
     unit(d.unit_id), link(d.incident_id), `${t('deadline')} ${time(d.next_deadline)}`,

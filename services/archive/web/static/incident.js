@@ -31,7 +31,8 @@ function knewRows(knowledge, upTo) {
     .filter((k) => k.informed_by && k.informed_by.position <= upTo)
     .sort((a, b) => a.informed_by.position - b.informed_by.position)
     .map((k) => {
-      const acts = k.actions.filter((a) => a.position <= upTo).map((a) => what(ACTION[a.action] || a.action));
+      const acts = k.actions.filter((a) => a.position <= upTo && a.position !== k.informed_by.position)
+        .map((a) => what(ACTION[a.action] || a.action));
       return `<tr><td>${unit(k.unit_id)}</td><td>${time(k.first_informed_at)}</td>
         <td class="muted">${what(k.informed_by.type)}${acts.length ? ' · ' + esc(acts.join('、')) : ''}</td></tr>`;
     }).join('');
@@ -46,12 +47,12 @@ function show(incident, entries, knowledge, upTo) {
   document.getElementById('reports').innerHTML = incident.reports.map((r) =>
     `<tr><td>${unit(r.reporting_unit)}</td><td>${word(KIND, r.kind)}</td><td data-status="${esc(r.status)}">${word(STATUS, r.status)}</td>
      <td>${r.forwarded_to.map(unit).join('、')}</td></tr>`).join('') || empty;
-  const evidence = Object.fromEntries(known.filter((e) => e.type === 'DeadlineBreached')
-    .map((e) => [e.details.breach_id, e.details.evidence]));
-  document.getElementById('breaches').innerHTML = incident.breaches.map((b) =>
+  // breaches by store position, like the timeline (events stored in one batch share a recorded_at)
+  const breaches = known.filter((e) => e.type === 'DeadlineBreached').map((e) => e.details);
+  document.getElementById('breaches').innerHTML = breaches.map((b) =>
     `<div class="breach"><span class="${esc(b.kind)}">${t(b.kind)}</span> ${unit(b.unit_id)} ${t('deadline')} ${time(b.deadline_at)}
      ${b.suspected_concealment ? `<span class="concealment">${t('concealment')}</span>` : ''}
-     <details><summary>${t('evidence')}</summary><pre>${esc(JSON.stringify(evidence[b.breach_id] || null, null, 2))}</pre></details></div>`).join('')
+     <details><summary>${t('evidence')}</summary><pre>${esc(JSON.stringify(b.evidence, null, 2))}</pre></details></div>`).join('')
     || `<p class="empty">${t('none')}</p>`;
 }
 
