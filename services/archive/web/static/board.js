@@ -21,7 +21,7 @@ function render(board) {
     d.reminders.length ? `${Math.round(Math.max(...d.reminders) * 100)}%` : '',
   ])).join('') || empty;
   document.getElementById('open').innerHTML = Object.entries(board.open_incidents).filter(([, l]) => l.length)
-    .map(([g, list]) => `<h3>${g === 'none' ? t('nograde') : g + ' 级'} (${list.length})</h3><ul>` +
+    .map(([g, list]) => `<h3>${g === 'none' ? t('nograde') : t('grade').replace('{g}', g)} (${list.length})</h3><ul>` +
       list.map((i) => `<li>${link(i.incident_id, i.title)} <span class="muted">${time(i.occurred_at)}</span></li>`).join('') +
       '</ul>').join('') || `<p class="empty">${t('none')}</p>`;
   document.getElementById('waiting').innerHTML = board.awaiting_sign_off.map((r) => row([
@@ -39,7 +39,14 @@ function live() {
     const body = document.getElementById('breaches');
     if (body.querySelector('.empty')) body.innerHTML = '';
     body.insertAdjacentHTML('afterbegin', breachRow(b));
-    body.firstElementChild.classList.add('new');
+    const row = body.firstElementChild;
+    row.classList.add('new');
+    if (!titles[b.incident_id]) {  // an incident newer than the board: name it from the read API
+      BS.api(`/v1/incidents/${encodeURIComponent(b.incident_id)}`).then((inc) => {
+        titles[b.incident_id] = inc.reports.length ? inc.reports[0].title : '';
+        row.querySelector('a').outerHTML = link(b.incident_id);
+      }).catch(() => {});
+    }
   });
 }
 
