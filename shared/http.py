@@ -68,14 +68,22 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, on_http)
 
 
-def bearer_auth(public_key_pem: bytes) -> Callable[[Request], Awaitable[Principal]]:
-    """A FastAPI dependency: the caller's principal, or 401 when the token is missing or invalid."""
+def bearer_auth(public_key_pem: bytes, query_param: str | None = None) -> Callable[[Request], Awaitable[Principal]]:
+    """A FastAPI dependency: the caller's principal, or 401 when the token is missing or invalid.
+
+    With ``query_param`` the token may also come as ``?<query_param>=`` (EventSource and download links
+    cannot set headers)."""
 
     async def principal(request: Request) -> Principal:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise Problem(401, "Unauthorized", "Send 'Authorization: Bearer <token>' (./baosong token).")
+        if scheme.lower() != "bearer":
+            token = ""
+        if not token and query_param is not None:
+            token = request.query_params.get(query_param, "")
+        if not token:
+            also = f" or '?{query_param}=<token>'" if query_param is not None else ""
+            raise Problem(401, "Unauthorized", f"Send 'Authorization: Bearer <token>'{also} (./baosong token).")
         try:
             return verify_token(public_key_pem, token.strip())
         except InvalidToken as exc:

@@ -1,8 +1,12 @@
 from pathlib import Path
+from typing import Annotated
 
 import pytest
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
 
-from shared.auth import InvalidToken, create_keypair, mint_token, verify_token
+from shared.auth import InvalidToken, Principal, create_keypair, mint_token, verify_token
+from shared.http import bearer_auth, install_problem_handlers
 
 
 @pytest.fixture
@@ -35,3 +39,26 @@ def test_expired_token_is_refused(keys: tuple[bytes, bytes]) -> None:
 def test_unknown_role_cannot_be_minted(keys: tuple[bytes, bytes]) -> None:
     with pytest.raises(ValueError, match="unknown role"):
         mint_token(keys[0], subject="x", unit="u", roles=["emperor"])
+
+
+def test_bearer_auth_takes_a_query_token_only_when_asked(keys: tuple[bytes, bytes]) -> None:
+    token = mint_token(keys[0], subject="x", unit="u", roles=["reporter"])
+    app = FastAPI()
+    install_problem_handlers(app)
+    header_only, either = bearer_auth(keys[1]), bearer_auth(keys[1], query_param="token")
+
+    @app.get("/h")
+    async def h(p: Annotated[Principal, Depends(header_only)]) -> str:
+        return p.subject
+
+    @app.get("/q")
+    async def q(p: Annotated[Principal, Depends(either)]) -> str:
+        return p.subject
+
+    client = TestClient(app)
+    assert client.get("/h", headers={"Authorization": f"Bearer {token}"}).json() == "x"
+    assert client.get("/h", params={"token": token}).status_code == 401
+    assert client.get("/q", params={"token": token}).json() == "x"
+    assert client.get("/q", headers={"Authorization": f"Basic {token}"}).status_code == 401
+    refused = client.get("/q", params={"token": "nope"})
+    assert refused.status_code == 401 and refused.headers["content-type"].startswith("application/problem+json")

@@ -1,4 +1,5 @@
-"""What the read API asks PostgreSQL: read-model documents, an incident's or report's events, units' scope."""
+"""What the read API and the pages ask PostgreSQL: read-model documents, an incident's or report's events,
+units and a caller's scope."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from services.archive.domain.stored import StoredEvent
+from shared.auth import Principal
 from shared.db import Database
 
 Doc = dict[str, Any]
+SEE_ALL = ("investigator", "admin")
 UNITS_BELOW = """
 WITH RECURSIVE below(key) AS (
     SELECT $1::text
@@ -27,9 +30,21 @@ class Reads:
         text = await self._db.pool.fetchval(f"SELECT doc::text FROM archive.proj_{projection} WHERE key = $1", key)
         return json.loads(text) if text is not None else None
 
+    async def units(self) -> list[Doc]:
+        """Every registered unit as its latest UnitRegistered says, in id order."""
+        rows = await self._db.pool.fetch("SELECT doc::text AS doc FROM archive.proj_units ORDER BY key")
+        return [json.loads(r["doc"]) for r in rows]
+
     async def units_below(self, unit_id: str) -> set[str]:
         """The unit and all its subordinates, via parent_id and department_parent_id, transitively."""
         return {r["key"] for r in await self._db.pool.fetch(UNITS_BELOW, unit_id)}
+
+    async def scope(self, principal: Principal) -> set[str] | None:
+        """The units whose records ``principal`` may read: None for all (investigator, admin), else its
+        unit and subordinates (empty for a token without a unit). The read API and the pages both ask this."""
+        if principal.has_any(*SEE_ALL):
+            return None
+        return await self.units_below(principal.unit) if principal.unit is not None else set()
 
     async def history(self, field: str, key: str, as_of: datetime | None = None) -> list[tuple[StoredEvent, str]]:
         """Every event whose data names ``field`` = ``key``, in order (recorded by ``as_of``), with its hash."""

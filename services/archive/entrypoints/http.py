@@ -17,7 +17,6 @@ from services.archive.domain.report_state import apply_report
 from shared.auth import Principal
 from shared.http import Problem
 
-SEE_ALL = ("investigator", "admin")
 Doc = dict[str, Any]
 
 
@@ -37,11 +36,10 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
 
     async def scope(principal: Principal) -> set[str] | None:
         """None: sees everything; else the units whose reports the caller may read."""
-        if principal.has_any(*SEE_ALL):
-            return None
-        if principal.unit is None:
+        units = await reads.scope(principal)
+        if units is not None and principal.unit is None:
             raise Problem(403, "Forbidden", "This token names no unit: only investigator and admin see all.")
-        return await reads.units_below(principal.unit)
+        return units
 
     def missing(what: str, key: str) -> Problem:
         return Problem(404, "Not found", f"No {what} with id {key!r} is in the archive (yet). 档案中无此记录。")
@@ -108,6 +106,12 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
         """Who knew what when: per unit, when it first learned of the incident and when it acted."""
         await incident_state(incident_id, principal, None)
         return await reads.doc("knowledge", incident_id) or {"incident_id": incident_id, "units": {}}
+
+    @api.get("/units")
+    async def get_units(_: Annotated[Principal, Depends(auth)]) -> Doc:
+        """Registered units (id, name, kind, level, parent links) so a page can name the ids it shows."""
+        keys = ("unit_id", "name", "kind", "level", "parent_id", "department_parent_id")
+        return {"units": [{k: u.get(k) for k in keys} for u in await reads.units()]}
 
     @api.get("/breaches")
     async def get_breaches(principal: Annotated[Principal, Depends(auth)], incident_id: str | None = None,

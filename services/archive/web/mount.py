@@ -10,14 +10,14 @@ from fastapi import APIRouter
 from deploy.web_assets import CHROMIUM, echarts_path
 from services.archive.stats import http as stats_http
 from services.archive.web import api, pages
-from services.archive.web.access import token_auth
 from shared.db import Database
+from shared.http import bearer_auth
 
 
 def pages_router(db: Database, public_key_pem: bytes) -> APIRouter:
-    """Pages, the breach stream, board, replay and statistics (``BAOSONG_ECHARTS_JS`` overrides the path)."""
+    """Pages, the breach stream, board and statistics (``BAOSONG_ECHARTS_JS`` overrides the path)."""
     echarts = Path(os.environ.get("BAOSONG_ECHARTS_JS") or echarts_path())
-    auth = token_auth(public_key_pem)
+    auth = bearer_auth(public_key_pem, query_param="token")  # EventSource and downloads send ?token=
     root = APIRouter()
     root.include_router(api.router(db, auth))
     root.include_router(stats_http.router(db, auth, echarts, CHROMIUM))

@@ -18,8 +18,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 from fastapi import Request
 
-from services.archive.stats.queries import events_after, head_position, load_units
-from services.archive.web.access import may_see, visible_units
+from services.archive.adapters.reads import Reads
+from services.archive.stats.queries import events_after, head_position
+from services.archive.web.views import may_see
 from shared.auth import Principal
 
 POLL_S = 0.5
@@ -41,14 +42,14 @@ async def start_position(pool: asyncpg.Pool, request: Request) -> int:
     return await head_position(pool)
 
 
-async def breach_events(pool: asyncpg.Pool, request: Request, principal: Principal,
+async def breach_events(pool: asyncpg.Pool, reads: Reads, request: Request, principal: Principal,
                         after: int) -> AsyncIterator[str]:
     yield f"retry: 1000\nid: {after}\n\n"  # an id-only message moves the browser's Last-Event-ID
     started = last_beat = time.monotonic()
     while not await request.is_disconnected() and not _server_exiting():
         rows = await events_after(pool, ["DeadlineBreached"], after)
         if rows:
-            scope = visible_units(principal, await load_units(pool))
+            scope = await reads.scope(principal)
             for row in rows:
                 after = row["position"]
                 if may_see(scope, [row["data"]["unit_id"]]):

@@ -1,15 +1,20 @@
-"""What the duty board and the incident replay show, folded from stored events; pure, no I/O."""
+"""What the duty board shows, folded from stored events; pure, no I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from services.archive.domain.report_state import fold_report
-from services.archive.web.access import may_see
 
 GRADE_ORDER = ("I", "II", "III", "IV")
 REPORT_TYPES = ("ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded", "ReportAcknowledged")
+
+
+def may_see(scope: set[str] | None, unit_ids: Iterable[str | None]) -> bool:
+    """Whether a record naming ``unit_ids`` is within ``scope`` (``Reads.scope``; None: everything)."""
+    return scope is None or any(u in scope for u in unit_ids if u)
 
 
 def _reports(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -19,12 +24,6 @@ def _reports(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             by_report.setdefault(e["data"]["report_id"], []).append((e["type"], e["data"]))
     folded = {rid: fold_report(evs) for rid, evs in by_report.items()}
     return {rid: s for rid, s in folded.items() if s is not None}
-
-
-def _units_of(data: dict[str, Any]) -> list[str | None]:
-    report = data.get("report", {})
-    return [data.get("unit_id"), data.get("from_unit_id"), data.get("to_unit_id"), report.get("reporting_unit"),
-            report.get("location", {}).get("unit_id")]
 
 
 def _open_duties(events: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -77,31 +76,4 @@ def board(events: list[dict[str, Any]], scope: set[str] | None, now: datetime) -
                 if e["type"] == "DeadlineBreached" and may_see(scope, [e["data"]["unit_id"]])]
     return {"now": now.isoformat(), "approaching": approaching[:50], "open_incidents": by_grade,
             "awaiting_sign_off": sorted(waiting, key=lambda r: r["received_at"]),
-            "breaches": breaches[-30:][::-1]}
-
-
-def replay(events: list[dict[str, Any]], as_of: datetime | None) -> dict[str, Any]:
-    """The incident as the store knew it at ``as_of`` (events with recorded_at ≤ as_of)."""
-    known = [e for e in events if as_of is None or datetime.fromisoformat(e["recorded_at"]) <= as_of]
-    knew: dict[str, dict[str, Any]] = {}
-
-    def learn(unit: str | None, at: str, how: str, report_id: str) -> None:
-        if unit and unit not in knew:
-            knew[unit] = {"unit_id": unit, "since": at, "how": how, "report_id": report_id}
-
-    for e in known:
-        d, at = e["data"], e["time"] or e["recorded_at"]
-        if e["type"] == "ReportSubmitted":
-            learn(d["report"]["reporting_unit"], d["received_at"], "reported", d["report_id"])
-        elif e["type"] == "ReportForwarded":
-            learn(d["to_unit_id"], at, f"forwarded_by:{d['from_unit_id']}", d["report_id"])
-    return {
-        "as_of": as_of.isoformat() if as_of else None,
-        "first_recorded_at": events[0]["recorded_at"] if events else None,
-        "last_recorded_at": events[-1]["recorded_at"] if events else None,
-        "events": known,
-        "reports": list(_reports(known).values()),
-        "knew": list(knew.values()),
-        "breaches": [e["data"] for e in known if e["type"] == "DeadlineBreached"],
-        "involved_units": sorted({u for e in events for u in _units_of(e["data"]) if u}),
-    }
+            "breaches": breaches[-30:][::-1], "incident_titles": {i: inc["title"] for i, inc in incidents.items()}}

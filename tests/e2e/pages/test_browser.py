@@ -82,9 +82,11 @@ def test_slider_replays_the_incident(infra: Infra, archive: str, scenario: Scena
     page.locator("#slider").fill("0")
     expect(timeline).to_have_count(1, timeout=10_000)
     expect(page.locator("#knew tr")).to_have_count(1)
-    expect(page.locator("#reports")).to_contain_text("pending_approval")
+    expect(page.locator('#reports td[data-status="pending_approval"]')).to_have_text("待签发")
     page.locator("#slider").fill("1")
     expect(timeline).to_have_count(2, timeout=10_000)
+    expect(page.locator('#reports td[data-status="forwarded"]')).to_have_text("已转报")
+    expect(page.locator("#knew tr")).to_have_count(2)
     shot(page, shots, "incident")
     page.close()
 

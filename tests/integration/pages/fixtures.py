@@ -54,11 +54,11 @@ def two_step_incident(infra: Infra, archive: str, scenario: Scenario, headers: d
     """An incident stored in two steps (submitted, then forwarded), so a replay can tell them apart."""
     step = Scenario(suffix=scenario.suffix)
     incident, late_at = step.submit(scenario.town_a, "2026-10-25T10:00:00+08:00", "城关镇民房火灾")
-    url = f"{archive}/v1/incidents/{incident}/replay"
+    url = f"{archive}/v1/incidents/{incident}/timeline"
     step.publish(infra.kafka_bootstrap)
-    wait_for(lambda: httpx.get(url, headers=headers).status_code == 200)
+    wait_for(lambda: len(httpx.get(url, headers=headers).json().get("entries", [])) == 1)
     step.events.clear()
     step.forward(incident, scenario.town_a, late_at)
     step.publish(infra.kafka_bootstrap)
-    wait_for(lambda: len(httpx.get(url, headers=headers).json()["events"]) == 2)
+    wait_for(lambda: len(httpx.get(url, headers=headers).json()["entries"]) == 2)
     return incident

@@ -68,20 +68,24 @@ def test_monthly_report_prints_to_pdf(infra: Infra, archive: str, scenario: Scen
     assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 10_000
 
 
-def test_replay_shows_the_incident_as_the_store_knew_it(infra: Infra, archive: str, scenario: Scenario) -> None:
+def test_incident_page_reads_the_read_api_as_of_each_step(infra: Infra, archive: str, scenario: Scenario) -> None:
+    """What incident.js asks: the timeline's steps, the incident ``?as_of=`` each, who knew when, unit names."""
     headers = {"Authorization": f"Bearer {infra.token(unit=scenario.county, role='duty_officer')}"}
     incident = two_step_incident(infra, archive, scenario, headers)
-    url = f"{archive}/v1/incidents/{incident}/replay"
-    now = httpx.get(url, headers=headers).json()
-    assert [e["type"] for e in now["events"]] == ["ReportSubmitted", "ReportForwarded"]
-    assert now["reports"][0]["status"] == "forwarded"
-    assert [k["unit_id"] for k in now["knew"]] == [scenario.town_a, scenario.county]
-    then = httpx.get(url, params={"as_of": now["events"][0]["recorded_at"]}, headers=headers).json()
-    assert [e["type"] for e in then["events"]] == ["ReportSubmitted"]
+    url = f"{archive}/v1/incidents/{incident}"
+    entries = httpx.get(f"{url}/timeline", headers=headers).json()["entries"]
+    assert [e["type"] for e in entries] == ["ReportSubmitted", "ReportForwarded"]
+    then = httpx.get(url, params={"as_of": entries[0]["recorded_at"]}, headers=headers).json()
     assert then["reports"][0]["status"] == "pending_approval"
-    assert [k["unit_id"] for k in then["knew"]] == [scenario.town_a]
+    assert httpx.get(url, headers=headers).json()["reports"][0]["status"] == "forwarded"
+    knew = httpx.get(f"{url}/knowledge", headers=headers).json()["units"]
+    assert {u: k["informed_by"]["position"] for u, k in knew.items()} == {
+        scenario.town_a: entries[0]["position"], scenario.county: entries[1]["position"]}
+    names = {u["unit_id"]: u["name"] for u in httpx.get(f"{archive}/v1/units", headers=headers).json()["units"]}
+    assert names[scenario.school_b] == "县第一中学"
     outsider = {"Authorization": f"Bearer {infra.token(unit=scenario.outsider, role='duty_officer')}"}
     assert httpx.get(url, headers=outsider).status_code == 403
+    assert httpx.get(f"{archive}/v1/units").status_code == 401
 
 
 def test_board_is_scoped_to_the_viewers_units(infra: Infra, archive: str, scenario: Scenario) -> None:
@@ -89,9 +93,12 @@ def test_board_is_scoped_to_the_viewers_units(infra: Infra, archive: str, scenar
                        headers={"Authorization": f"Bearer {infra.token(unit=scenario.county, role='duty_officer')}"})
     assert county.status_code == 200
     assert {b["incident_id"] for b in county.json()["breaches"]} >= set(scenario.incidents[1:])
+    titles = county.json()["incident_titles"]  # the board names breached incidents by title, not id
+    assert "县一中学生食物中毒" in {titles.get(i) for i in scenario.incidents[1:]}
     outsider_token = infra.token(unit=scenario.outsider, role="duty_officer")
     outsider = httpx.get(f"{archive}/v1/board", headers={"Authorization": f"Bearer {outsider_token}"})
     assert not {b["incident_id"] for b in outsider.json()["breaches"]} & set(scenario.incidents)
+    assert not set(outsider.json()["incident_titles"]) & set(scenario.incidents)
 
 
 def test_breach_stream_pushes_new_breaches_within_scope(infra: Infra, archive: str, scenario: Scenario,

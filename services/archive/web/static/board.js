@@ -3,7 +3,8 @@ const {t, esc, time, unit} = BS;
 BS.header();
 const row = (cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 const empty = `<tr><td class="empty">${t('none')}</td></tr>`;
-const link = (id, text) => `<a href="/incidents/${encodeURIComponent(id)}">${esc(text || id)}</a>`;
+let titles = {};
+const link = (id, text) => `<a href="/incidents/${encodeURIComponent(id)}">${esc(text || titles[id] || id)}</a>`;
 
 function breachRow(b) {
   return `<tr class="breach" data-breach="${esc(b.breach_id)}"><td class="${esc(b.kind)}">${t(b.kind)}</td>
@@ -13,13 +14,14 @@ function breachRow(b) {
 
 function render(board) {
   BS.setNames(board.unit_names);
+  titles = board.incident_titles;
   document.getElementById('breaches').innerHTML = board.breaches.map(breachRow).join('') || empty;
   document.getElementById('approaching').innerHTML = board.approaching.map((d) => row([
     unit(d.unit_id), link(d.incident_id), `${t('deadline')} ${time(d.next_deadline)}`,
     d.reminders.length ? `${Math.round(Math.max(...d.reminders) * 100)}%` : '',
   ])).join('') || empty;
   document.getElementById('open').innerHTML = Object.entries(board.open_incidents).filter(([, l]) => l.length)
-    .map(([g, list]) => `<h3>${g === 'none' ? t('nograde') : g + ' 级'} (${list.length})</h3><ul>` +
+    .map(([g, list]) => `<h3>${g === 'none' ? t('nograde') : t('grade').replace('{g}', g)} (${list.length})</h3><ul>` +
       list.map((i) => `<li>${link(i.incident_id, i.title)} <span class="muted">${time(i.occurred_at)}</span></li>`).join('') +
       '</ul>').join('') || `<p class="empty">${t('none')}</p>`;
   document.getElementById('waiting').innerHTML = board.awaiting_sign_off.map((r) => row([
@@ -37,7 +39,14 @@ function live() {
     const body = document.getElementById('breaches');
     if (body.querySelector('.empty')) body.innerHTML = '';
     body.insertAdjacentHTML('afterbegin', breachRow(b));
-    body.firstElementChild.classList.add('new');
+    const row = body.firstElementChild;
+    row.classList.add('new');
+    if (!titles[b.incident_id]) {  // an incident newer than the board: name it from the read API
+      BS.api(`/v1/incidents/${encodeURIComponent(b.incident_id)}`).then((inc) => {
+        titles[b.incident_id] = inc.reports.length ? inc.reports[0].title : '';
+        row.querySelector('a').outerHTML = link(b.incident_id);
+      }).catch(() => {});
+    }
   });
 }
 

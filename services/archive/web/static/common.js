@@ -10,7 +10,9 @@ const BS = (() => {
     timeline: ['时间线', 'Timeline'], replay: ['回放：截至', 'Replay as of'], knew: ['各单位知情时间', 'Who knew when'],
     reports: ['报告', 'Reports'], evidence: ['证据', 'evidence'], ranking: ['公示栏：按时报送率排名', 'Ranking by on-time rate'],
     trend: ['近月趋势', 'Months'], download: ['下载月度报告', 'Monthly report'], period: ['月份', 'Month'],
-    nograde: ['未定级', 'ungraded'], breachlist: ['超时告警及证据', 'Breaches and evidence'], live: ['实时连接', 'live'], offline: ['连接中断，重连中', 'reconnecting'],
+    nograde: ['未定级', 'ungraded'], grade: ['{g} 级', 'Grade {g}'],
+    reported: ['报送', 'reports'], ontime: ['按时', 'on time'], rate: ['按时报送率', 'on-time rate'], quota: ['定额', 'quota'],
+    count: ['起', 'count'], breachlist: ['超时告警及证据', 'Breaches and evidence'], live: ['实时连接', 'live'], offline: ['连接中断，重连中', 'reconnecting'],
   };
   let lang = localStorage.getItem('bs-lang') || 'zh';
   let names = {};

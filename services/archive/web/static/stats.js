@@ -26,10 +26,10 @@ async function load() {
       data: month.units.map((u) => (u.on_time_rate === null ? null : +(u.on_time_rate * 100).toFixed(1)))}]}, true);
   trendChart.setOption({tooltip: {trigger: 'axis'}, legend: {},
     xAxis: {type: 'category', data: months.months.map((m) => m.period)},
-    yAxis: [{type: 'value', name: '起'}, {type: 'value', name: '%', max: 100}],
+    yAxis: [{type: 'value', name: t('count')}, {type: 'value', name: '%', max: 100}],
     series: [{name: t('late'), type: 'bar', stack: 'b', data: months.months.map((m) => m.late)},
       {name: t('missed'), type: 'bar', stack: 'b', data: months.months.map((m) => m.missed)},
-      {name: '按时报送率', type: 'line', yAxisIndex: 1,
+      {name: t('rate'), type: 'line', yAxisIndex: 1,
         data: months.months.map((m) => (m.on_time_rate === null ? null : +(m.on_time_rate * 100).toFixed(1)))}]}, true);
 }
 
