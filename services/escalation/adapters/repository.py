@@ -154,6 +154,19 @@ async def lock_due(conn: Conn, now: datetime, limit: int) -> list[ClockRow]:
     return [ClockRow(**dict(r)) for r in rows]
 
 
+async def close_follow_ups_of_closed_incidents(conn: Conn, clock_ids: list[str]) -> set[str]:
+    """Due 续报 clocks whose incident a final report has closed: closed, never fired.
+
+    The next 续报 is opened in the due loop's transaction, which can race a final report being
+    applied at that moment; checking again when it falls due makes the race harmless.
+    """
+    rows = await conn.fetch(
+        "UPDATE escalation.clocks c SET state = 'fulfilled', closed_at = i.closed_at, closed_by = 'final_report'"
+        " FROM escalation.incidents i WHERE c.clock_id = ANY($1::text[]) AND c.kind = 'follow_up'"
+        " AND i.incident_id = c.incident_id AND i.closed_at IS NOT NULL RETURNING c.clock_id", clock_ids)
+    return {r["clock_id"] for r in rows}
+
+
 async def mark_fired(conn: Conn, clock_ids: list[str], at: datetime) -> None:
     await conn.execute("UPDATE escalation.clocks SET state = 'fired', closed_at = $2, closed_by = 'escalation'"
                        " WHERE clock_id = ANY($1::text[])", clock_ids, at)

@@ -40,8 +40,10 @@ class DueLoop:
         async with self._db.pool.acquire() as conn, conn.transaction():
             now = self._clock.now()
             due = await repo.lock_due(conn, now, self._batch)
+            closed = await repo.close_follow_ups_of_closed_incidents(conn, [r.clock_id for r in due])
+            due = [r for r in due if r.clock_id not in closed]
             if not due:
-                return 0
+                return len(closed)
             incidents = sorted({r.incident_id for r in due})
             seen = await repo.seen_of(conn, [i for i in incidents if any(
                 r.incident_id == i and r.kind in ("late", "missed") for r in due)])
