@@ -6,8 +6,10 @@ pool) are open, and stops before they close, so no handler ever runs without its
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -18,6 +20,20 @@ from shared.logging import configure_logging
 from shared.settings import ServiceSettings
 
 Resources = Callable[[], AbstractAsyncContextManager[None]]
+
+
+@asynccontextmanager
+async def in_background(*loops: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """Run ``loops`` as tasks while the block runs; cancel and await them when it ends."""
+    tasks = [asyncio.create_task(loop) for loop in loops]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task
 
 
 def build_app(

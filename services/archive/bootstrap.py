@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,7 +16,7 @@ from services.archive.web.mount import pages_router
 from shared.db import Database
 from shared.http import bearer_auth
 from shared.kafka import make_broker
-from shared.service import build_app
+from shared.service import build_app, in_background
 
 
 def create_app(settings: ArchiveSettings) -> FastAPI:
@@ -32,17 +30,10 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
         """The pool, then the background loops (stopped before the pool closes)."""
-        async with db.connected():
-            tasks = [asyncio.create_task(projector.run(settings.projector_idle_s)),
-                     asyncio.create_task(head_publisher.run(broker, db, settings.head_publish_interval_s))]
-            try:
-                yield
-            finally:
-                for task in tasks:
-                    task.cancel()
-                for task in tasks:
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+        async with db.connected(), in_background(
+                projector.run(settings.projector_idle_s),
+                head_publisher.run(broker, db, settings.head_publish_interval_s)):
+            yield
 
     app = build_app(settings=settings, broker=broker, resources=resources, ready=db.ping)
     app.include_router(http.router(Reads(db), bearer_auth(settings.jwt_public_key.read_bytes())))

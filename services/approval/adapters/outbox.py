@@ -21,6 +21,7 @@ from shared.db import Database
 from shared.envelope import Envelope
 from shared.kafka import publish_all
 from shared.logging import get_logger
+from shared.service import in_background
 
 log = get_logger(__name__)
 
@@ -70,10 +71,5 @@ class Relay:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        task = asyncio.create_task(self._loop(), name="approval-outbox-relay")
-        try:
+        async with in_background(self._loop()):
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

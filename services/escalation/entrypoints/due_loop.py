@@ -21,6 +21,7 @@ from services.escalation.entrypoints.handlers import pack_named
 from shared.db import Database
 from shared.logging import get_logger
 from shared.obligations import follow_up_cadence
+from shared.service import in_background
 
 log = get_logger(__name__)
 
@@ -86,11 +87,8 @@ class DueLoop:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         await self._publisher.start()
-        task = asyncio.create_task(self.run(), name="escalation-due-loop")
         try:
-            yield
+            async with in_background(self.run()):
+                yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             await self._publisher.stop()
