@@ -8,14 +8,20 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from deploy.database import DATABASE
 from deploy.proc import SetupError
+from deploy.report import cmd_report
 from deploy.stack import REPO, StackConfig, down, run_foreground, up
+from deploy.units import load_tree, read_tree
+from deploy.web_assets import ensure_browser, ensure_echarts
 from shared.auth import ROLES, mint_token
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    if args.no_demo:
+        os.environ["BAOSONG_DEMO"] = "0"
     cfg = StackConfig.from_env()
     if args.detach:
         up(cfg)
@@ -52,6 +58,16 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_units_load(args: argparse.Namespace) -> int:
+    """Register a whole unit tree from a YAML/JSON file through the running intake."""
+    cfg = StackConfig.from_env()
+    if not cfg.private_key.exists():
+        raise SetupError("no signing key yet: run './baosong up' first (it creates one)")
+    counts = load_tree(cfg.url("intake"), cfg.admin_token(), read_tree(Path(args.file)))
+    print(f"units: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged")
+    return 0
+
+
 def _owner_dsn(args: argparse.Namespace) -> str:
     """``--dsn``, else the running stack's database as its owner."""
     return str(args.dsn or StackConfig.from_env().postgres.dsn("postgres", DATABASE))
@@ -73,6 +89,8 @@ def cmd_projections(args: argparse.Namespace) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     """Lint, type-check, then the whole suite on a real Kafka broker and PostgreSQL."""
+    ensure_browser()
+    ensure_echarts()
     steps = [
         ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
         ("mypy", [sys.executable, "-m", "mypy"]),
@@ -94,6 +112,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("up", help="start PostgreSQL, Kafka and the four services")
     s.add_argument("--detach", action="store_true", help="return once every service answers /healthz")
+    s.add_argument("--no-demo", action="store_true", help="do not start the demo incident generator")
     s.set_defaults(func=cmd_up)
     sub.add_parser("down", help="stop what 'up' started (data stays)").set_defaults(func=cmd_down)
     s = sub.add_parser("status", help="URLs of the running stack")
@@ -105,6 +124,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--subject", help="who the token names (default: role@unit)")
     s.add_argument("--ttl", type=int, default=12 * 3600, help="lifetime in seconds (default 12 h)")
     s.set_defaults(func=cmd_token)
+    s = sub.add_parser("units", help="the unit directory (单位目录)")
+    units = s.add_subparsers(dest="units_command", required=True)
+    s = units.add_parser("load", help="register or update every unit of a YAML/JSON tree file")
+    s.add_argument("file", help="e.g. deploy/demo/units.yaml")
+    s.set_defaults(func=cmd_units_load)
+
+
     s = sub.add_parser("verify", help="check the archive's whole hash chain (exit 1 names the first bad position)")
     s.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
     s.set_defaults(func=cmd_verify)
@@ -117,6 +143,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("test", help="ruff, mypy and the whole test suite (real Kafka and PostgreSQL)")
     s.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     s.set_defaults(func=cmd_test)
+    s = sub.add_parser("report", help="documents from the running stack")
+    s.add_argument("kind", choices=["monthly"], help="monthly: the assessment report (信息报送情况报告)")
+    s.add_argument("--period", required=True, help="the month, YYYY-MM (Asia/Shanghai)")
+    s.add_argument("--out", help="folder for the files (default: <BAOSONG_HOME>/reports)")
+    s.set_defaults(func=cmd_report)
     return p
 
 

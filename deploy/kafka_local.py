@@ -107,7 +107,8 @@ class LocalKafka:
                                                   log_dirs=data))
         (self.home / "log4j2.properties").write_text(LOG4J2.format(log_file=self.log_file))
         if not (data / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+            # An id starting with "-" would be read as an option (1 run in 64 failed so): start with a letter.
+            cluster_id = "B" + base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()[1:]
             run_checked(
                 ["java", "-cp", f"{jars}/*", "kafka.tools.StorageTool", "format", "--standalone",
                  "-t", cluster_id, "-c", str(props), "--ignore-formatted"],
@@ -117,6 +118,7 @@ class LocalKafka:
 
     def start(self) -> subprocess.Popen[bytes]:
         """Start the broker in its own session and wait until it accepts connections."""
+        require_binary("java", "openjdk-17-jre-headless")
         props = self.prepare()
         jars = ensure_jars()
         out = (self.home / "logs" / "stdout.log").open("ab")

@@ -17,10 +17,14 @@ from pathlib import Path
 import httpx
 
 from deploy.database import DATABASE, SERVICES, provision, service_role
+from deploy.demo.generator import enabled as demo_enabled
+from deploy.demo.launch import start_demo
 from deploy.kafka_local import LocalKafka, create_topics
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import SetupError, is_root, pid_alive, port_open
-from shared.auth import create_keypair
+from deploy.units import DEMO_TREE, load_tree, read_tree, unit_count
+from deploy.web_assets import ensure_echarts
+from shared.auth import create_keypair, mint_token
 from shared.topics import PARTITIONS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -71,6 +75,11 @@ class StackConfig:
     @property
     def run_file(self) -> Path:
         return self.home / "run" / "stack.json"
+
+    def admin_token(self) -> str:
+        """A short-lived admin token for the stack's own calls (e.g. loading units)."""
+        return mint_token(self.private_key.read_bytes(), subject="admin@baosong", unit=None, roles=["admin"],
+                          ttl_s=600)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -159,11 +168,16 @@ def up(cfg: StackConfig) -> dict[str, int]:
         pids["kafka"] = cfg.kafka.start().pid
         _write_pids(cfg, pids)
     asyncio.run(create_topics(cfg.kafka.bootstrap, PARTITIONS))
+    ensure_echarts()
     for service in SERVICES:
         if service not in pids:
             pids[service] = _start_service(cfg, service)
     _write_pids(cfg, pids)
     _wait_healthy(cfg, SERVICES)
+    _load_demo_units(cfg)
+    if demo_enabled() and "demo" not in pids:
+        pids["demo"] = start_demo(REPO, cfg.home / "logs", {n: cfg.url(n) for n in SERVICES}, cfg.private_key)
+        _write_pids(cfg, pids)
     _say(f"Baosong is up in {time.monotonic() - t0:.1f}s:")
     for name in SERVICES:
         _say(f"  {name:<11} {cfg.url(name)}")
@@ -172,13 +186,23 @@ def up(cfg: StackConfig) -> dict[str, int]:
     _say(f"  postgres    {cfg.postgres.dsn('postgres', DATABASE)}")
     _say(f"  data        {cfg.home}  (logs in {cfg.home / 'logs'})")
     _say("  a token:    ./baosong token --unit <unit-id> --role reporter")
+    _say("  demo        " + ("posting incidents (turn off: ./baosong up --no-demo or BAOSONG_DEMO=0)"
+                            if "demo" in pids else "off"))
     return pids
+
+
+def _load_demo_units(cfg: StackConfig) -> None:
+    """A fresh stack (no units yet) gets the demo tree, so a newcomer sees a living system."""
+    token = cfg.admin_token()
+    if unit_count(cfg.url("intake"), token) == 0:
+        counts = load_tree(cfg.url("intake"), token, read_tree(DEMO_TREE))
+        _say(f"Units: registered the demo tree ({counts['created']} units from {DEMO_TREE.name})")
 
 
 def down(cfg: StackConfig) -> None:
     """Stop exactly what ``up`` started (services, then Kafka, then PostgreSQL); data stays."""
     pids = _read_pids(cfg)
-    order = [name for name in (*SERVICES, "kafka") if name in pids]
+    order = [name for name in ("demo", *SERVICES, "kafka") if name in pids]
     for name in order:
         _signal(pids[name], signal.SIGTERM)
     deadline = time.monotonic() + 30

@@ -34,6 +34,7 @@ class ReportSubmitted(EventData):
     reportable: bool = False
     grade: Grade | None = None
     reasons: list[str] = Field(default_factory=list)
+    reasons_zh: list[str] = Field(default_factory=list, description="The reasons in Chinese, in the same order.")
     policy: str | None = None
     obligations: list[Obligation] = Field(default_factory=list)
 
@@ -63,6 +64,19 @@ class ReportForwarded(EventData):
     from_unit_id: str
     to_unit_id: str
     channel: Literal["main", "department", "skip_notice"] = "main"
+    report_channel: Literal["written", "phone"] = Field(
+        default="written", description="A phone report's forward does not discharge the written report.")
+    emergency: bool = Field(default=False, description="An emergency level-skip (越级上报) allowed by the pack.")
+
+
+class WrittenReportOwed(EventData):
+    """A phone report was forwarded at once; the unit still owes the written report that links to it."""
+
+    report_id: str = Field(description="The phone report.")
+    incident_id: str
+    unit_id: str
+    to_unit_id: str | None = None
+    policy: str | None = None
 
 
 class ReportAcknowledged(EventData):
@@ -93,6 +107,7 @@ class IncidentRegraded(EventData):
     previous_grade: Grade | None
     grade: Grade
     reasons: list[str] = Field(default_factory=list)
+    reasons_zh: list[str] = Field(default_factory=list, description="The reasons in Chinese, in the same order.")
     policy: str
     obligations: list[Obligation] = Field(default_factory=list)
 
@@ -145,6 +160,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         ReportRejected,
         ReportForwarded,
         ReportAcknowledged,
+        WrittenReportOwed,
         DeadlineBreached,
         UnitRegistered,
         IncidentRegraded,

@@ -27,3 +27,24 @@ async def publish(broker: KafkaBroker, topic: str, envelope: Envelope) -> None:
         key=envelope.partitionkey.encode(),
         headers={"content-type": CONTENT_TYPE, "ce_type": envelope.type, "ce_id": envelope.id},
     )
+
+
+async def publish_all(broker: KafkaBroker, items: list[tuple[str, Envelope]]) -> None:
+    """Publish many events in order, then wait until the broker has acknowledged every one.
+
+    Each event is appended to the producer in turn (so per-partition order is kept) without waiting
+    for its acknowledgement; the acknowledgements are awaited together, which saves a round trip
+    per event. Raises if any was not acknowledged.
+    """
+    pending = [
+        await broker.publish(
+            envelope.to_bytes(),
+            topic=topic,
+            key=envelope.partitionkey.encode(),
+            headers={"content-type": CONTENT_TYPE, "ce_type": envelope.type, "ce_id": envelope.id},
+            no_confirm=True,
+        )
+        for topic, envelope in items
+    ]
+    for future in pending:
+        await future

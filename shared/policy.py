@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
@@ -63,6 +63,8 @@ class Route(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     up_to: UnitLevel
     emergency_skip: bool = False
+    principal_sign_off: bool = Field(
+        default=False, description="Each unit's sign-off needs its principal (主要领导), not only an approver.")
 
 
 ObligationName = Literal[
@@ -82,6 +84,10 @@ class ObligationRule(BaseModel):
     late_after: timedelta
     missed_after: timedelta | None = None
     every: timedelta | None = Field(default=None, description="Cadence of a repeating obligation (续报).")
+    from_level: UnitLevel | None = Field(
+        default=None, description="A hop: owed by the incident unit's ancestor at this level, to its parent.")
+    counted_from: Literal["clock_start", "forwarded"] = Field(
+        default="clock_start", description="`forwarded`: counted from when a report reached the unit (回执).")
     name: Words
 
 
@@ -89,6 +95,8 @@ class Pack(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     version: int
+    extends: str | None = Field(
+        default=None, description="A pack whose top-level sections this one inherits unless it sets them.")
     title: Words
     sources: tuple[str, ...] = Field(description="The seed documents the numbers come from.")
     clock_start: Literal["occurred", "discovered"] = "occurred"
@@ -119,10 +127,23 @@ class PackError(Exception):
     """A pack file is missing or malformed; the message names the file and the field."""
 
 
+def _raw_pack(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The pack's YAML mapping, with the sections it does not set taken from the pack it ``extends``."""
+    if path in seen:
+        raise ValueError(f"packs extend each other in a cycle: {[p.name for p in (*seen, path)]}")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise ValueError("a pack must be a YAML mapping")
+    base_name = raw.get("extends")
+    if base_name is None:
+        return raw
+    base = _raw_pack(path.parent / f"{base_name}.yaml", (*seen, path))
+    return {**base, **raw}
+
+
 def load_pack_file(path: Path) -> Pack:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Pack.model_validate(raw)
+        return Pack.model_validate(_raw_pack(path))
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise PackError(f"policy pack {path}: {exc}") from exc
 

@@ -1,16 +1,34 @@
-"""Wires approval: Kafka consumer and HTTP."""
+"""Wires approval: PostgreSQL → outbox relay → Kafka consumers and HTTP."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
-from services.approval.entrypoints import consumer
+from services.approval.adapters.outbox import Relay
+from services.approval.entrypoints import consumer, http
+from services.approval.service_layer.actions import Actions
+from services.approval.service_layer.arrivals import Arrivals
 from services.approval.settings import ApprovalSettings
+from shared.db import Database
+from shared.http import bearer_auth
 from shared.kafka import make_broker
 from shared.service import build_app
 
 
 def create_app(settings: ApprovalSettings) -> FastAPI:
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-approval")
-    consumer.register(broker, group_id=settings.consumer_group)
-    return build_app(settings=settings, broker=broker)
+    db = Database(settings.pg_dsn)
+    relay = Relay(db, broker, interval_s=settings.outbox_interval_s)
+    consumer.register(broker, arrivals=Arrivals(db, relay), group_id=settings.consumer_group)
+
+    @asynccontextmanager
+    async def resources() -> AsyncIterator[None]:
+        async with db.connected(), relay.running():
+            yield
+
+    app = build_app(settings=settings, broker=broker, resources=resources, ready=db.ping)
+    app.include_router(http.router(db, Actions(db, relay), bearer_auth(settings.jwt_public_key.read_bytes())))
+    return app

@@ -14,6 +14,7 @@ from services.archive.adapters.reads import Reads
 from services.archive.adapters.store import EventStore
 from services.archive.entrypoints import consumer, head_publisher, http
 from services.archive.settings import ArchiveSettings
+from services.archive.web.mount import pages_router
 from shared.db import Database
 from shared.http import bearer_auth
 from shared.kafka import make_broker
@@ -45,4 +46,5 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
 
     app = build_app(settings=settings, broker=broker, resources=resources, ready=db.ping)
     app.include_router(http.router(Reads(db), bearer_auth(settings.jwt_public_key.read_bytes())))
+    app.include_router(pages_router(db, settings.jwt_public_key.read_bytes()))
     return app

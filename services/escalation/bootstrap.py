@@ -1,16 +1,50 @@
-"""Wires escalation: Kafka consumer and HTTP."""
+"""Wires escalation: PostgreSQL → clocks; Kafka consumers (units, reports, notifications); the due loop."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
-from services.escalation.entrypoints import consumer
+from services.escalation.adapters.publisher import Publisher
+from services.escalation.adapters.webhook import WebhookConfig, WebhookNotifier
+from services.escalation.domain.clock import SystemClock
+from services.escalation.entrypoints import consumer, notifications
+from services.escalation.entrypoints.due_loop import DueLoop
+from services.escalation.entrypoints.handlers import packs
 from services.escalation.settings import EscalationSettings
+from shared.db import Database
 from shared.kafka import make_broker
+from shared.logging import get_logger
 from shared.service import build_app
+
+log = get_logger(__name__)
 
 
 def create_app(settings: EscalationSettings) -> FastAPI:
+    packs()  # read (and validate) every pack at start-up, not on the first report
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-escalation")
-    consumer.register(broker, group_id=settings.consumer_group)
-    return build_app(settings=settings, broker=broker)
+    db = Database(settings.pg_dsn)
+    clock = SystemClock(offset_s=settings.clock_offset_s, offset_file=settings.clock_file)
+    publisher = Publisher(settings.kafka_bootstrap, client_id="baosong-escalation-due")
+    loop = DueLoop(db, publisher, clock, interval_s=settings.due_interval_s, batch=settings.due_batch)
+    consumer.register(broker, db=db, clock=clock, group_id=settings.consumer_group, wake=loop.wake,
+                      pack_overrides=settings.pack_assignments)
+    config = WebhookConfig(settings.webhook_url, settings.webhook_urls, settings.webhook_attempts,
+                           settings.webhook_backoff_s, settings.webhook_timeout_s)
+    notifier = WebhookNotifier(db, config) if config.enabled else None
+    if notifier is not None:
+        notifications.register(broker, notifier=notifier, group_id=f"{settings.consumer_group}-notify")
+
+    @asynccontextmanager
+    async def resources() -> AsyncIterator[None]:
+        """The database, then the due loop (it needs no consumer: it fires from the database alone)."""
+        if clock.shifted:
+            log.warning("clock shifted for tests", offset_s=settings.clock_offset_s, file=str(settings.clock_file))
+        async with db.connected(), loop.running():
+            yield
+        if notifier is not None:
+            await notifier.close()
+
+    return build_app(settings=settings, broker=broker, resources=resources, ready=db.ping)

@@ -1,6 +1,21 @@
+from pathlib import Path
+
+from pydantic import Field
+
 from shared.settings import ServiceSettings
 
 
 class EscalationSettings(ServiceSettings):
     service_name: str = "escalation"
     port: int = 8103
+    due_interval_s: float = Field(default=0.2, description="How often the due-deadline loop looks for due clocks.")
+    due_batch: int = Field(default=2000, description="Clocks fired per transaction at most.")
+    pack_assignments: dict[str, str] = Field(
+        default_factory=dict, description="Pack per unit id for this deployment (JSON), before assignments.yaml.")
+    clock_offset_s: float = Field(default=0.0, description="TESTS ONLY: shifts the service's now by seconds.")
+    clock_file: Path | None = Field(default=None, description="TESTS ONLY: a file holding an offset in seconds.")
+    webhook_url: str | None = Field(default=None, description="One receiver for every unit's notifications.")
+    webhook_urls: dict[str, str] = Field(default_factory=dict, description="Receiver per unit id (JSON object).")
+    webhook_attempts: int = 5
+    webhook_backoff_s: float = Field(default=0.5, description="First retry delay; doubled after each failure.")
+    webhook_timeout_s: float = 5.0

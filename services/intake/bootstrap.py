@@ -1,18 +1,39 @@
-"""Wires intake: Kafka producer → HTTP API."""
+"""Wires intake: PostgreSQL (directory, submissions, incidents) → Kafka producer and consumers → HTTP API."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
-from services.intake.entrypoints import http
+from services.intake.adapters.store import IntakeStore
+from services.intake.entrypoints import consumers, http, units_http
 from services.intake.settings import IntakeSettings
+from services.intake.submit import Intake
+from shared.db import Database
+from shared.envelope import Envelope
 from shared.http import bearer_auth
-from shared.kafka import make_broker
+from shared.kafka import make_broker, publish
 from shared.service import build_app
+from shared.topics import REPORTS, UNITS
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-intake")
-    app = build_app(settings=settings, broker=broker)
-    app.include_router(http.router(broker, bearer_auth(settings.jwt_public_key.read_bytes())))
+    db = Database(settings.pg_dsn)
+    store = IntakeStore(db)
+
+    async def publish_report(envelope: Envelope) -> None:
+        await publish(broker, REPORTS, envelope)
+
+    async def publish_unit(envelope: Envelope) -> None:
+        await publish(broker, UNITS, envelope)
+
+    intake = Intake(store, publish_report, clock_skew=timedelta(seconds=settings.clock_skew_s))
+    consumers.register_units(broker, store=store, group_id=settings.consumer_group)
+    consumers.register_ingress(broker, intake=intake, group_id=settings.consumer_group)
+    app = build_app(settings=settings, broker=broker, resources=db.connected, ready=db.ping)
+    auth = bearer_auth(settings.jwt_public_key.read_bytes())
+    app.include_router(http.router(intake, auth))
+    app.include_router(units_http.router(store, publish_unit, auth))
     return app

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import Infra
 from tests.support.reports import report
 from tests.support.services import running_service
+from tests.support.units import register_units
 
 pytestmark = pytest.mark.integration
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.integration
 def services(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     logs: Path = tmp_path_factory.mktemp("logs")
     with running_service(infra, "intake", logs) as intake, running_service(infra, "archive", logs) as archive:
+        register_units(intake, infra.token(unit=None, role="admin"))
         yield {"intake": intake, "archive": archive}
 
 

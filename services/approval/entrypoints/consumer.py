@@ -1,22 +1,37 @@
-"""Approval's view of the report stream (walking skeleton: it logs what it will act on)."""
+"""Approval's Kafka consumers: the units directory and the report stream.
+
+Offsets are committed only after the handler's transaction commits (``NACK_ON_ERROR``: a failure
+rewinds and redelivers; handlers are idempotent by event id). Approval ignores the events it
+published itself: its state already holds them.
+"""
 
 from __future__ import annotations
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
+from services.approval.service_layer.arrivals import Arrivals
 from shared.envelope import Envelope
 from shared.logging import bound_ids, get_logger
-from shared.topics import REPORTS
+from shared.topics import REPORTS, UNITS
 
 log = get_logger(__name__)
 
 
-def register(broker: KafkaBroker, *, group_id: str) -> None:
+def register(broker: KafkaBroker, *, arrivals: Arrivals, group_id: str) -> None:
+    @broker.subscriber(UNITS, group_id=group_id, auto_offset_reset="earliest",
+                       ack_policy=AckPolicy.NACK_ON_ERROR, title="approval-units")
+    async def on_unit_event(body: bytes) -> None:
+        envelope = Envelope.from_bytes(body)
+        if envelope.type == "UnitRegistered":
+            with bound_ids(event_id=envelope.id, correlation_id=envelope.correlationid):
+                await arrivals.unit_registered(envelope)
+
     @broker.subscriber(REPORTS, group_id=group_id, auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="approval-reports")
     async def on_report_event(body: bytes) -> None:
         envelope = Envelope.from_bytes(body)
-        with bound_ids(event_id=envelope.id, incident_id=envelope.partitionkey,
-                       correlation_id=envelope.correlationid):
-            log.info("report event seen", type=envelope.type)
+        if envelope.type == "ReportSubmitted":
+            with bound_ids(event_id=envelope.id, incident_id=envelope.partitionkey,
+                           correlation_id=envelope.correlationid):
+                await arrivals.report_submitted(envelope)

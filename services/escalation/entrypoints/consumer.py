@@ -1,22 +1,76 @@
-"""Escalation's view of the report stream (walking skeleton: it logs what it will act on)."""
+"""Escalation's Kafka consumers: the units directory and the report stream that opens and meets clocks.
+
+Offsets are committed only after the handler's transaction commits (``NACK_ON_ERROR``); handlers are
+idempotent, so a redelivery after a crash is harmless.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
+from services.escalation.adapters import repository
+from services.escalation.domain.clock import Clock
+from services.escalation.entrypoints import handlers
+from shared.db import Database
 from shared.envelope import Envelope
+from shared.events import (
+    IncidentRegraded,
+    ReportAcknowledged,
+    ReportForwarded,
+    ReportSubmitted,
+    UnitRegistered,
+    parse_data,
+)
 from shared.logging import bound_ids, get_logger
-from shared.topics import REPORTS
+from shared.topics import REPORTS, UNITS
 
 log = get_logger(__name__)
 
 
-def register(broker: KafkaBroker, *, group_id: str) -> None:
-    @broker.subscriber(REPORTS, group_id=group_id, auto_offset_reset="earliest",
-                       ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-reports")
-    async def on_report_event(body: bytes) -> None:
+def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, wake: Callable[[], None],
+             pack_overrides: dict[str, str]) -> None:
+    @broker.subscriber(UNITS, group_id=f"{group_id}-units", auto_offset_reset="earliest",
+                       ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-units")
+    async def on_unit_event(body: bytes) -> None:
         envelope = Envelope.from_bytes(body)
-        with bound_ids(event_id=envelope.id, incident_id=envelope.partitionkey,
-                       correlation_id=envelope.correlationid):
-            log.info("report event seen", type=envelope.type)
+        if envelope.type != "UnitRegistered":
+            return
+        unit = UnitRegistered.model_validate(envelope.data)
+        async with db.pool.acquire() as conn:
+            await repository.upsert_unit(conn, unit_id=unit.unit_id, name=unit.name, level=unit.level,
+                                         kind=unit.kind, parent_id=unit.parent_id,
+                                         department_parent_id=unit.department_parent_id)
+
+    @broker.subscriber(REPORTS, group_id=group_id, auto_offset_reset="earliest", batch=True, max_records=500,
+                       ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-reports")
+    async def on_report_events(bodies: list[bytes]) -> None:
+        """A batch in one transaction, in partition order; a failure rewinds the whole batch."""
+        envelopes = [Envelope.from_bytes(body) for body in bodies]
+        try:
+            async with db.pool.acquire() as conn, conn.transaction():
+                for env in envelopes:
+                    with bound_ids(event_id=env.id, incident_id=env.partitionkey, correlation_id=env.correlationid):
+                        await _apply(conn, env)
+        except Exception:
+            log.exception("report events not applied; they will be delivered again", events=len(envelopes))
+            raise
+        log.info("clocks updated", events=len(envelopes))
+        wake()
+
+    async def _apply(conn: repository.Conn, env: Envelope) -> None:
+        try:
+            data = parse_data(env.type, env.data)
+        except KeyError:
+            return
+        now = clock.now()
+        if isinstance(data, ReportSubmitted):
+            await handlers.on_submitted(conn, env, data, now, pack_overrides)
+        elif isinstance(data, ReportForwarded):
+            await handlers.on_forwarded(conn, env, data, now)
+        elif isinstance(data, ReportAcknowledged):
+            await handlers.on_acknowledged(conn, env, data)
+        elif isinstance(data, IncidentRegraded):
+            await handlers.on_regraded(conn, env, data, now)

@@ -1,0 +1,3 @@
+from deploy.demo.generator import main
+
+main()

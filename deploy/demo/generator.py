@@ -1,0 +1,103 @@
+"""The demo generator: posts an incident through intake every few seconds and signs most of them off.
+
+Started by ``./baosong up`` unless ``--no-demo`` or ``BAOSONG_DEMO=0``. It talks to the stack only
+as an outside agency would: intake's ``POST /v1/reports`` and approval's decisions, with tokens
+signed by the stack's own key.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from deploy.demo.incidents import make_incident
+from deploy.demo.units import reporting_units
+from shared.auth import mint_token
+from shared.envelope import now_utc
+
+SIGN_OFF_AFTER_S = 20.0
+
+
+def enabled(environ: dict[str, str] | None = None) -> bool:
+    """Off when ``BAOSONG_DEMO`` is 0, false, no or off."""
+    value = (environ if environ is not None else os.environ).get("BAOSONG_DEMO", "1")
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+@dataclass
+class Generator:
+    intake: str
+    approval: str
+    private_key: bytes
+    interval_s: float
+    rng: random.Random
+    to_sign: list[tuple[float, str, str]] = field(default_factory=list)
+    stopping: bool = False
+
+    def token(self, unit: str | None, role: str) -> str:
+        return mint_token(self.private_key, subject=f"demo-{role}@{unit or 'baosong'}", unit=unit, roles=[role],
+                          ttl_s=600)
+
+    def headers(self, unit: str | None, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(unit, role)}"}
+
+    def post_one(self, unit_id: str, unit_name: str) -> None:
+        incident = make_incident(self.rng, unit_id, unit_name, now_utc())
+        r = httpx.post(f"{self.intake}/v1/reports", json=incident.body,
+                       headers=self.headers(unit_id, "reporter"), timeout=10)
+        if r.status_code != 202:
+            print(f"demo: intake answered {r.status_code}: {r.text[:300]}", flush=True)
+            return
+        report_id = r.json()["report_id"]
+        print(f"demo: {incident.plan:<8} {unit_id} {incident.body['title']} → {report_id}", flush=True)
+        if incident.plan != "unsigned":
+            self.to_sign.append((time.monotonic() + SIGN_OFF_AFTER_S, report_id, unit_id))
+
+    def sign_due(self) -> None:
+        now, waiting = time.monotonic(), []
+        for due, report_id, unit in self.to_sign:
+            if due > now:
+                waiting.append((due, report_id, unit))
+                continue
+            r = httpx.post(f"{self.approval}/v1/reports/{report_id}/decisions",
+                           json={"decision": "approve", "comment": "同意上报"},
+                           headers=self.headers(unit, "principal"), timeout=10)
+            if r.status_code != 202:
+                print(f"demo: sign-off of {report_id} answered {r.status_code}: {r.text[:200]}", flush=True)
+        self.to_sign = waiting
+
+    def run(self) -> None:
+        senders = reporting_units()
+        print(f"demo: {len(senders)} reporting units; an incident every {self.interval_s:.0f}s", flush=True)
+        next_post = time.monotonic()
+        while not self.stopping:
+            try:
+                if time.monotonic() >= next_post:
+                    next_post = time.monotonic() + self.interval_s
+                    self.post_one(*self.rng.choice(senders))
+                self.sign_due()
+            except httpx.HTTPError as exc:
+                print(f"demo: {exc!r}; trying again", flush=True)
+            time.sleep(1)
+
+
+def main() -> None:
+    gen = Generator(
+        intake=os.environ["BAOSONG_INTAKE_URL"], approval=os.environ["BAOSONG_APPROVAL_URL"],
+        private_key=Path(os.environ["BAOSONG_JWT_PRIVATE_KEY"]).read_bytes(),
+        interval_s=float(os.environ.get("BAOSONG_DEMO_INTERVAL_S", "30")),
+        rng=random.Random(os.environ.get("BAOSONG_DEMO_SEED")),
+    )
+
+    def stop(_signum: int, _frame: object) -> None:
+        gen.stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    gen.run()

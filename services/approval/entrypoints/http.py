@@ -1,0 +1,79 @@
+"""Approval's HTTP API (contract §Approval, docs/approval.md).
+
+FastAPI resolves the routes' Annotated dependencies at run time, so no postponed annotations here.
+"""
+
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.approval.adapters import views
+from services.approval.domain.signoff import Refused
+from services.approval.service_layer.actions import Actions, DecisionRequest, not_found
+from shared.auth import Principal
+from shared.db import Database
+from shared.http import Problem
+
+SEE_ALL = ("investigator", "admin")
+
+
+class DecisionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["approve", "reject"]
+    comment: str = Field(default="", max_length=5000, description="意见；退回时必填 (required to reject).")
+    emergency: bool = Field(default=False, description="紧急越级上报：仅当策略包允许该等级时 (pack's emergency_skip).")
+
+
+def problem(refused: Refused) -> Problem:
+    errors = [{"field": refused.field, "message": refused.detail}] if refused.field else None
+    return Problem(refused.status, refused.title, refused.detail, errors)
+
+
+def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
+    api = APIRouter(prefix="/v1")
+
+    @api.post("/reports/{report_id}/decisions", status_code=202)
+    async def decide(report_id: str, body: DecisionBody,
+                     principal: Annotated[Principal, Depends(auth)]) -> JSONResponse:
+        try:
+            answer = await actions.decide(principal, DecisionRequest(report_id, body.decision, body.comment,
+                                                                     body.emergency))
+        except Refused as exc:
+            raise problem(exc) from exc
+        return JSONResponse(answer, status_code=202)
+
+    @api.post("/reports/{report_id}/receipts", status_code=202)
+    async def acknowledge(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> JSONResponse:
+        try:
+            answer = await actions.acknowledge(principal, report_id)
+        except Refused as exc:
+            raise problem(exc) from exc
+        return JSONResponse(answer, status_code=202)
+
+    @api.get("/reports/{report_id}/receipts")
+    async def receipts(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:
+        async with db.pool.acquire() as conn:
+            involved = await views.involved_units(conn, report_id)
+            if not involved:
+                raise problem(not_found(report_id))
+            if not principal.has_any(*SEE_ALL) and principal.unit not in involved:
+                raise Problem(403, "Forbidden", "该报告未经过本单位 (the report never passed through your unit).")
+            return {"report_id": report_id, "forwards": await views.receipts(conn, report_id)}
+
+    @api.get("/approvals")
+    async def approvals(principal: Annotated[Principal, Depends(auth)],
+                        unit_id: str | None = None) -> dict[str, Any]:
+        unit = unit_id or principal.unit
+        if unit is None:
+            raise Problem(422, "Invalid request", "请指定单位 unit_id (a token without a unit must name one).",
+                          [{"field": "unit_id", "message": "required for a token without a unit"}])
+        if unit != principal.unit and not principal.has_any(*SEE_ALL):
+            raise Problem(403, "Forbidden", "只能查看本单位的队列 (only your own unit's queue).")
+        async with db.pool.acquire() as conn:
+            return {"unit_id": unit, "items": await views.queue(conn, unit)}
+
+    return api

@@ -1,0 +1,62 @@
+"""Steps shared by every sign-off: choose the pack, send the forwards, enqueue their events."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from services.approval.adapters import store
+from services.approval.adapters.store import Conn, KnownReport
+from services.approval.domain import facts
+from services.approval.domain.routing import Unit, plan_forwards
+from services.approval.domain.signoff import route_for
+from shared.envelope import Envelope
+from shared.logging import get_logger
+from shared.policy import Pack, PackError, load_assignments, load_pack
+
+log = get_logger(__name__)
+
+
+def pack_for(policy: str | None, *, unit_id: str, unit_kind: str | None) -> Pack:
+    """The pack the report names (``name@version``), else the one assigned to its unit."""
+    if policy:
+        try:
+            return load_pack(policy.split("@", 1)[0])
+        except PackError as exc:
+            log.warning("report names an unknown policy pack; using the unit's", policy=policy, error=str(exc))
+    return load_pack(load_assignments().pack_name_for(unit_id=unit_id, kind=unit_kind))
+
+
+async def sign_and_forward(
+    conn: Conn,
+    ctx: facts.Context,
+    report: KnownReport,
+    unit: Unit,
+    units: dict[str, Unit],
+    *,
+    approver: str,
+    role: str,
+    comment: str,
+    origin: bool,
+    emergency: bool,
+) -> tuple[list[Envelope], list[str]]:
+    """The final sign-off at ``unit`` and the forwards it releases (raises RoutingRefused first)."""
+    route = route_for(load_pack(report.pack), grade=report.grade, reportable=report.reportable)
+    hops = plan_forwards(unit, origin=origin, route=route, reportable=report.reportable, emergency=emergency,
+                         lookup=units.get)
+    signed = facts.approved(ctx, unit_id=unit.unit_id, approver=approver, role=role, comment=comment, final=True)
+    await store.save_decision(conn, event_id=signed.id, report_id=report.report_id, unit_id=unit.unit_id,
+                              approver=approver, role=role, decision="approve", comment=comment, final=True,
+                              emergency=emergency, decided_at=ctx.time)
+    await store.set_state(conn, report.report_id, unit.unit_id, "signed", ctx.time)
+    events = [signed]
+    caused = dataclasses.replace(ctx, causation_id=signed.id)
+    for hop in hops:
+        sent = facts.forwarded(caused, from_unit_id=unit.unit_id, to_unit_id=hop.to_unit_id, channel=hop.channel,
+                               report_channel=report.channel, emergency=emergency and hop.channel == "main")
+        await store.save_forward(conn, event_id=sent.id, report_id=report.report_id, from_unit_id=unit.unit_id,
+                                 to_unit_id=hop.to_unit_id, channel=hop.channel,
+                                 emergency=emergency and hop.channel == "main", at=ctx.time)
+        await store.add_entry(conn, report_id=report.report_id, unit_id=hop.to_unit_id, kind=hop.entry_kind,
+                              via=hop.channel, from_unit_id=unit.unit_id, at=ctx.time)
+        events.append(sent)
+    return events, [hop.to_unit_id for hop in hops]

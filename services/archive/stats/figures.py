@@ -1,0 +1,62 @@
+"""The statistics as the endpoint, the page and the monthly report all take them (one source).
+
+Events are tailed from the store (``StoreTail``) and the month's figures are computed again only
+when something was appended since; the computation runs in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from services.archive.stats.domain import Fact, UnitInfo, previous_periods, stats_by_period, totals
+from services.archive.stats.queries import load_units
+from services.archive.stats.tail import Row, StoreTail
+from shared.policy import load_assignments, load_pack
+
+STATS_TYPES = ["ReportSubmitted", "IncidentRegraded", "ReportForwarded", "DeadlineBreached"]
+
+
+def quotas_for(units: dict[str, UnitInfo]) -> dict[str, int | None]:
+    """Each unit's monthly quota from the pack that governs it (``packs/assignments.yaml``)."""
+    assignments = load_assignments()
+    out: dict[str, int | None] = {}
+    for uid, info in units.items():
+        pack = load_pack(assignments.pack_name_for(unit_id=uid, kind=info.kind))
+        out[uid] = pack.quotas.get(info.kind) if info.kind else None
+    return out
+
+
+def _fact(row: Row) -> Fact:
+    _, type_, recorded_at, time, data = row
+    return Fact(type_, datetime.fromisoformat(time or recorded_at), json.loads(data))
+
+
+def compute(facts: list[Fact], units: dict[str, UnitInfo], period: str, history: int) -> dict[str, Any]:
+    periods = previous_periods(period, history)
+    by_period = stats_by_period(facts, units, quotas_for(units), periods)
+    rows = by_period[period]
+    months = [totals(by_period[p], p) for p in periods]
+    return {"period": period, "units": rows, "totals": totals(rows, period), "months": months}
+
+
+class Figures:
+    def __init__(self) -> None:
+        self._facts: StoreTail[Fact] = StoreTail(STATS_TYPES, _fact)
+        self._cache: dict[tuple[str, int], tuple[int, dict[str, Any]]] = {}
+
+    async def month(self, pool: asyncpg.Pool, period: str, history: int = 6) -> dict[str, Any]:
+        """``{"period", "units", "totals", "months"}``: the month per unit, and the last months' totals."""
+        units = await load_units(pool)
+        facts = await self._facts.refresh(pool)
+        key, seen = (period, history), hash((self._facts.position, tuple(units.values())))
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] == seen:
+            return cached[1]
+        result = await asyncio.to_thread(compute, facts, units, period, history)
+        self._cache[key] = (seen, result)
+        return result

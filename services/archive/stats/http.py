@@ -1,0 +1,74 @@
+"""Statistics endpoints: ``/v1/stats/units`` (contract §Archive), the months' totals, the monthly report.
+
+FastAPI resolves the routes' Annotated dependencies at run time, so no postponed annotations here.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, Response
+
+from services.archive.stats.domain import SHANGHAI, parse_period, period_of
+from services.archive.stats.figures import Figures
+from services.archive.stats.report import html_to_pdf, render_html
+from shared.auth import Principal
+from shared.db import Database
+from shared.http import Problem
+
+
+def _period(value: str | None) -> str:
+    if value is None:
+        return period_of(datetime.now(SHANGHAI))
+    try:
+        return parse_period(value)
+    except ValueError as exc:
+        raise Problem(422, "Invalid request", "period must be YYYY-MM, e.g. 2026-11.",
+                      [{"field": "period", "message": "expected YYYY-MM", "type": "value_error"}]) from exc
+
+
+def _read_echarts(path: Path) -> str:
+    if not path.exists():
+        raise Problem(503, "Charts unavailable", f"{path} is missing: run './baosong up' (it fetches ECharts).")
+    return path.read_text(encoding="utf-8")
+
+
+def _exists(path: Path) -> bool:
+    return path.exists()
+
+
+def router(db: Database, auth: Callable[..., Awaitable[Principal]], echarts: Path, chromium: Path) -> APIRouter:
+    """Statistics are the 公示栏: any signed-in viewer sees every unit's figures."""
+    api = APIRouter(prefix="/v1/stats")
+    figures_of = Figures()
+
+    @api.get("/units")
+    async def units(principal: Annotated[Principal, Depends(auth)],
+                    period: Annotated[str | None, Query()] = None) -> dict[str, Any]:
+        figures = await figures_of.month(db.pool, _period(period), history=1)
+        return {"period": figures["period"], "units": figures["units"], "totals": figures["totals"]}
+
+    @api.get("/months")
+    async def months(principal: Annotated[Principal, Depends(auth)],
+                     until: Annotated[str | None, Query()] = None,
+                     count: Annotated[int, Query(ge=1, le=24)] = 6) -> dict[str, Any]:
+        figures = await figures_of.month(db.pool, _period(until), history=count)
+        return {"months": figures["months"]}
+
+    @api.get("/report")
+    async def report(principal: Annotated[Principal, Depends(auth)],
+                     period: Annotated[str | None, Query()] = None,
+                     format: Annotated[Literal["html", "pdf"], Query()] = "html") -> Response:
+        figures = await figures_of.month(db.pool, _period(period))
+        html = render_html(figures, _read_echarts(echarts))
+        name = f"baosong-monthly-{figures['period']}"
+        if format == "html":
+            return HTMLResponse(html, headers={"Content-Disposition": f'inline; filename="{name}.html"'})
+        if not _exists(chromium):
+            raise Problem(503, "PDF unavailable", f"{chromium} is missing: apt-get install chromium fonts-wqy-zenhei")
+        return Response(await html_to_pdf(html, chromium), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+
+    return api

@@ -1,0 +1,64 @@
+"""``GET /v1/streams/breaches``: server-sent events, one per new DeadlineBreached, tailing the store.
+
+The stream polls ``archive.events`` by position (the store's order), so a breach is sent once it
+is durable, and a reconnecting EventSource resumes after ``Last-Event-ID`` (the position; id-only
+messages keep it current even while no breach in the viewer's scope comes). Each
+response ends after ``MAX_STREAM_S`` and the browser reconnects on its own (``retry:``), so a
+stopping server never waits on an open stream for long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import time
+from collections.abc import AsyncIterator
+
+import asyncpg
+from fastapi import Request
+
+from services.archive.stats.queries import events_after, head_position, load_units
+from services.archive.web.access import may_see, visible_units
+from shared.auth import Principal
+
+POLL_S = 0.5
+HEARTBEAT_S = 15.0
+MAX_STREAM_S = 60.0
+
+
+def _server_exiting() -> bool:
+    """True once uvicorn got SIGTERM/SIGINT (its handler is a bound method of the server)."""
+    server = getattr(signal.getsignal(signal.SIGTERM), "__self__", None)
+    return bool(getattr(server, "should_exit", False))
+
+
+async def start_position(pool: asyncpg.Pool, request: Request) -> int:
+    """After ``Last-Event-ID`` (a reconnect) or ``?after=``; else only breaches from now on."""
+    for value in (request.headers.get("last-event-id"), request.query_params.get("after")):
+        if value and value.isdigit():
+            return int(value)
+    return await head_position(pool)
+
+
+async def breach_events(pool: asyncpg.Pool, request: Request, principal: Principal,
+                        after: int) -> AsyncIterator[str]:
+    yield f"retry: 1000\nid: {after}\n\n"  # an id-only message moves the browser's Last-Event-ID
+    started = last_beat = time.monotonic()
+    while not await request.is_disconnected() and not _server_exiting():
+        rows = await events_after(pool, ["DeadlineBreached"], after)
+        if rows:
+            scope = visible_units(principal, await load_units(pool))
+            for row in rows:
+                after = row["position"]
+                if may_see(scope, [row["data"]["unit_id"]]):
+                    payload = {**row["data"], "position": row["position"], "recorded_at": row["recorded_at"]}
+                    yield f"id: {after}\nevent: breach\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+        now = time.monotonic()
+        if now - last_beat > HEARTBEAT_S:
+            last_beat = now
+            yield f"id: {after}\n\n"
+        if now - started > MAX_STREAM_S:
+            yield f"id: {after}\n\n"
+            return
+        await asyncio.sleep(POLL_S)

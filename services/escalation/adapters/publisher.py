@@ -1,0 +1,40 @@
+"""The due loop's own Kafka producer: idempotent, acks from every in-sync replica, CloudEvents headers.
+
+Separate from the FastStream broker so that firing deadlines never waits for the consumers to join
+their groups (after a SIGKILL that takes a session timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka import AIOKafkaProducer
+
+from shared.envelope import CONTENT_TYPE, Envelope
+
+
+class Publisher:
+    def __init__(self, bootstrap: str, client_id: str):
+        self._bootstrap, self._client_id = bootstrap, client_id
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        """Connect (aiokafka objects must be made inside the running event loop)."""
+        self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, client_id=self._client_id, acks="all",
+                                          enable_idempotence=True, request_timeout_ms=15000, linger_ms=5)
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def publish_all(self, events: list[tuple[str, Envelope]]) -> None:
+        """Send every event (keyed by its partition key) and return once Kafka acknowledged them all."""
+        producer = self._producer
+        if producer is None:
+            raise RuntimeError("the publisher is not started")
+        sent = [await producer.send(topic, e.to_bytes(), key=e.partitionkey.encode(), headers=[
+                    ("content-type", CONTENT_TYPE.encode()), ("ce_type", e.type.encode()), ("ce_id", e.id.encode())])
+                for topic, e in events]
+        await asyncio.gather(*sent)

@@ -1,0 +1,40 @@
+"""The events a fired clock publishes: DeadlineBreached, DeadlineApproaching, FollowUpDue (pure)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.escalation.domain.clocks import ClockRow
+from services.escalation.domain.concealment import Seen, assess
+from shared.envelope import Envelope
+from shared.events import DeadlineApproaching, DeadlineBreached, EventData, FollowUpDue
+from shared.topics import BREACHES, DEADLINES
+
+SOURCE = "/baosong/escalation"
+
+
+def fired_event(row: ClockRow, *, detected_at: datetime, seen: list[Seen]) -> tuple[str, Envelope]:
+    """The topic and envelope a due clock publishes; the envelope id is the clock id."""
+    data: EventData
+    if row.kind in ("late", "missed"):
+        concealed, evidence = assess(row.unit_id, seen, detected_at)
+        data = DeadlineBreached(
+            breach_id=row.clock_id, incident_id=row.incident_id, unit_id=row.unit_id, obligation=row.obligation,
+            kind=row.kind,
+            deadline_at=row.deadline_at, detected_at=detected_at, policy=row.policy,
+            suspected_concealment=concealed,
+            evidence=[{"clock_start": row.clock_start.isoformat(), "to_unit_id": row.to_unit_id}, *evidence])
+        topic = BREACHES
+    elif row.kind == "reminder":
+        data = DeadlineApproaching(
+            reminder_id=row.clock_id, incident_id=row.incident_id, unit_id=row.unit_id, obligation=row.obligation,
+            deadline_at=row.deadline_at, share=row.share or 0.0, policy=row.policy)
+        topic = DEADLINES
+    else:
+        data = FollowUpDue(reminder_id=row.clock_id, incident_id=row.incident_id, unit_id=row.unit_id,
+                           due_at=row.due_at, sequence=row.sequence or 0, policy=row.policy)
+        topic = DEADLINES
+    envelope = Envelope(id=row.clock_id, source=SOURCE, type=type(data).__name__, subject=row.incident_id,
+                        time=detected_at, data=data.model_dump(mode="json"), partitionkey=row.incident_id,
+                        policy=row.policy, actorunit=row.unit_id)
+    return topic, envelope

@@ -1,0 +1,153 @@
+"""What each report event does to the clocks: open obligations, fulfil them, regrade, close.
+
+Every handler runs in one transaction with the event's effects; all writes are idempotent (derived
+ids, ON CONFLICT DO NOTHING, updates guarded by state), so a redelivered event changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+from services.escalation.adapters import repository as repo
+from services.escalation.domain.clocks import ClockRow, first_follow_up_sequence, follow_up_clock, obligation_clocks
+from shared.envelope import Envelope
+from shared.events import IncidentRegraded, Obligation, ReportAcknowledged, ReportForwarded, ReportSubmitted
+from shared.obligations import Ancestor, follow_up_cadence, hop_obligations, initial_obligations, receipt_obligations
+from shared.policy import Pack, all_packs, load_assignments
+
+#: What a forwarded report fulfils for its sender, by the report's channel (a written report also
+#: answers a phone obligation: it reached the superior sooner than nothing).
+FULFILS = {"written": ["written_report", "routine_report", "forward", "phone_report"], "phone": ["phone_report"]}
+
+
+@cache
+def packs() -> dict[str, Pack]:
+    """Every shipped pack, read once: packs change with a deployment, never while the process runs."""
+    return all_packs()
+
+
+def pack_named(ref: str) -> Pack:
+    return packs()[ref.split("@", 1)[0]]
+
+
+def choose_pack(unit_id: str, unit: repo.Unit | None, overrides: dict[str, str]) -> Pack:
+    """The pack governing the unit where the incident happened: this deployment's per-unit setting,
+    else ``packs/assignments.yaml`` (by unit id, then by kind, else the default)."""
+    name = overrides.get(unit_id) or load_assignments().pack_name_for(unit_id=unit_id,
+                                                                      kind=unit.kind if unit else None)
+    return packs()[name]
+
+
+async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime,
+                       overrides: dict[str, str]) -> None:
+    report = data.report
+    reporter = report.reporting_unit
+    await repo.record_seen(conn, event_id=env.id, incident_id=data.incident_id, type=env.type, at=data.received_at,
+                           unit_id=reporter, report_id=data.report_id, channel=report.channel,
+                           report_kind=report.kind)
+    incident = await repo.incident(conn, data.incident_id, lock=True)
+    if incident is None:
+        incident = await _open_incident(conn, env, data, now, overrides)
+    if report.channel == "phone":
+        await repo.fulfil(conn, incident_id=data.incident_id, unit_id=reporter, obligations=["phone_report"],
+                          at=data.received_at, event_id=env.id)
+    if report.kind == "final":
+        await repo.close_incident(conn, data.incident_id, data.received_at, env.id)
+
+
+async def _open_incident(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime,
+                         overrides: dict[str, str]) -> repo.Incident:
+    report = data.report
+    unit_id = report.location.unit_id
+    unit = await repo.unit(conn, unit_id)
+    pack = choose_pack(unit_id, unit, overrides)
+    start = (report.discovered_at or report.occurred_at) if pack.clock_start == "discovered" else report.occurred_at
+    stated = next((o for o in data.obligations if o.unit_id == unit_id), None)
+    parent = unit.parent_id if unit else (stated.to_unit_id if stated else None)
+    incident = repo.Incident(data.incident_id, unit_id, pack.ref, start, data.reportable, data.grade, None)
+    await repo.add_incident(conn, incident)
+    owed = initial_obligations(pack, clock_start=start, reportable=data.reportable, grade=data.grade,
+                               unit_id=unit_id, parent_id=parent,
+                               department_parent_id=unit.department_parent_id if unit else None)
+    rows = _clocks(owed, incident, pack, now, env.id)
+    every = follow_up_cadence(pack, reportable=data.reportable, grade=data.grade)
+    if every is not None:
+        rows.append(follow_up_clock(incident_id=data.incident_id, unit_id=unit_id, clock_start=start, every=every,
+                                    sequence=first_follow_up_sequence(start, every, now), policy=pack.ref,
+                                    opened_by=env.id))
+    await repo.open_clocks(conn, rows)
+    return incident
+
+
+def _clocks(owed: list[Obligation], incident: repo.Incident, pack: Pack, now: datetime, event_id: str,
+            *, report_id: str | None = None, start: datetime | None = None) -> list[ClockRow]:
+    return [row for o in owed for row in obligation_clocks(
+        o, incident_id=incident.incident_id, clock_start=start or incident.clock_start, policy=pack.ref,
+        shares=pack.reminders, now=now, opened_by=event_id, report_id=report_id)]
+
+
+async def on_forwarded(conn: repo.Conn, env: Envelope, data: ReportForwarded, now: datetime) -> None:
+    """U's report reached ``to_unit_id``: U's obligations towards it are met; the receiver owes a receipt
+    and, when it is a level the pack names, the next hop."""
+    at = env.time
+    if not await repo.record_seen(conn, event_id=env.id, incident_id=data.incident_id, type=env.type, at=at,
+                                  unit_id=data.from_unit_id, report_id=data.report_id, to_unit_id=data.to_unit_id,
+                                  channel=data.channel):
+        return
+    channel = await repo.report_channel(conn, data.report_id) or "written"
+    await repo.fulfil(conn, incident_id=data.incident_id, unit_id=data.from_unit_id, obligations=FULFILS[channel],
+                      at=at, event_id=env.id, to_unit_id=data.to_unit_id)
+    incident = await repo.incident(conn, data.incident_id)
+    if incident is None or data.channel == "skip_notice":
+        return
+    pack = pack_named(incident.policy)
+    owed = receipt_obligations(pack, forwarded_at=at, receiver_id=data.to_unit_id, sender_id=data.from_unit_id)
+    rows = _clocks(owed, incident, pack, now, env.id, report_id=data.report_id, start=at)
+    receiver = await repo.unit(conn, data.to_unit_id)
+    if receiver is not None and data.channel == "main":
+        hops = hop_obligations(pack, clock_start=incident.clock_start, reportable=incident.reportable,
+                               grade=incident.grade,  # type: ignore[arg-type]
+                               ancestors=[Ancestor(receiver.unit_id, receiver.level,  # type: ignore[arg-type]
+                                                   receiver.parent_id)])
+        # Responsibility lies where the delay happened: a hop owes only the deadlines still ahead of its arrival.
+        rows += [r for r in _clocks(hops, incident, pack, now, env.id) if r.deadline_at > at]
+    await repo.open_clocks(conn, rows)
+    await _replay_fulfilments(conn, data.incident_id)
+
+
+async def on_acknowledged(conn: repo.Conn, env: Envelope, data: ReportAcknowledged) -> None:
+    if await repo.record_seen(conn, event_id=env.id, incident_id=data.incident_id, type=env.type, at=env.time,
+                              unit_id=data.unit_id, report_id=data.report_id):
+        await repo.fulfil(conn, incident_id=data.incident_id, unit_id=data.unit_id, obligations=["receipt"],
+                          at=env.time, event_id=env.id, report_id=data.report_id)
+
+
+async def on_regraded(conn: repo.Conn, env: Envelope, data: IncidentRegraded, now: datetime) -> None:
+    """A new grade: its obligations are added; the old grade's open ones it no longer owes are superseded."""
+    incident = await repo.incident(conn, data.incident_id, lock=True)
+    if incident is None or incident.grade == data.grade:
+        return
+    await repo.set_grade(conn, data.incident_id, data.grade)
+    pack = pack_named(incident.policy)
+    unit = await repo.unit(conn, incident.unit_id)
+    stated = next((o for o in data.obligations if o.unit_id == incident.unit_id), None)
+    parent = unit.parent_id if unit else (stated.to_unit_id if stated else None)
+    owed = initial_obligations(pack, clock_start=incident.clock_start, reportable=True, grade=data.grade,
+                               unit_id=incident.unit_id, parent_id=parent,
+                               department_parent_id=unit.department_parent_id if unit else None)
+    rows = _clocks(owed, incident, pack, now, env.id)
+    await repo.supersede(conn, incident_id=data.incident_id, unit_id=incident.unit_id,
+                         obligations=sorted({o.obligation for o in owed}), keep={r.clock_id for r in rows},
+                         at=env.time, event_id=env.id)
+    await repo.open_clocks(conn, rows)
+    await _replay_fulfilments(conn, data.incident_id)
+
+
+async def _replay_fulfilments(conn: repo.Conn, incident_id: str) -> None:
+    """Clocks opened after a report already went up (a regrading, a hop) are met by what already happened."""
+    for f in await repo.forwards_and_phone_reports(conn, incident_id):
+        is_forward = f["type"] == "ReportForwarded"
+        await repo.fulfil(conn, incident_id=incident_id, unit_id=f["unit_id"],
+                          obligations=FULFILS[f["channel"]] if is_forward else ["phone_report"],
+                          at=f["at"], event_id=f["event_id"], to_unit_id=f["to_unit_id"] if is_forward else None)

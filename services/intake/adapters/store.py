@@ -1,0 +1,123 @@
+"""Intake's PostgreSQL schema: the unit directory, submissions (idempotency + outbox), incidents."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shared.db import Database
+from shared.events import Grade, UnitRegistered
+
+UNIT_FIELDS = ("unit_id", "name", "level", "kind", "parent_id", "department_parent_id")
+
+
+@dataclass(frozen=True)
+class Incident:
+    incident_id: str
+    category: str
+    location_unit_id: str
+    clock_start: datetime
+    reportable: bool
+    grade: Grade | None
+    policy: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    unit_id: str
+    key: str
+    report_id: str
+    request_hash: str
+    envelopes: list[dict[str, Any]]
+    answer: dict[str, Any]
+    published: bool
+    incident: Incident | None = None
+
+
+class IntakeStore:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def put_unit(self, unit: UnitRegistered, *, event_id: str, event_time: datetime) -> bool:
+        """Record a unit unless the directory already holds a newer registration; True when applied."""
+        status: str = await self._db.pool.execute(
+            "INSERT INTO intake.units (unit_id, name, level, kind, parent_id, department_parent_id,"
+            " event_id, event_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " ON CONFLICT (unit_id) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level,"
+            " kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id,"
+            " department_parent_id = EXCLUDED.department_parent_id, event_id = EXCLUDED.event_id,"
+            " event_time = EXCLUDED.event_time, updated_at = now()"
+            " WHERE intake.units.event_time <= EXCLUDED.event_time",
+            *(getattr(unit, f) for f in UNIT_FIELDS), event_id, event_time)
+        return status.endswith(" 1")
+
+    async def units(self, unit_ids: Iterable[str] | None = None) -> dict[str, UnitRegistered]:
+        """The named units that are registered (all of them when ``unit_ids`` is None)."""
+        cols = ", ".join(UNIT_FIELDS)
+        if unit_ids is None:
+            rows = await self._db.pool.fetch(f"SELECT {cols} FROM intake.units ORDER BY unit_id")
+        else:
+            rows = await self._db.pool.fetch(
+                f"SELECT {cols} FROM intake.units WHERE unit_id = ANY($1::text[])", list(set(unit_ids)))
+        return {r["unit_id"]: UnitRegistered(**dict(r)) for r in rows}
+
+    async def submission(self, unit_id: str, key: str) -> Submission | None:
+        row = await self._db.pool.fetchrow(
+            "SELECT unit_id, idem_key, report_id, request_hash, envelopes::text, answer::text, state,"
+            " incident::text"
+            " FROM intake.submissions WHERE unit_id = $1 AND idem_key = $2", unit_id, key)
+        if row is None:
+            return None
+        return Submission(row["unit_id"], row["idem_key"], row["report_id"], row["request_hash"],
+                          json.loads(row["envelopes"]), json.loads(row["answer"]), row["state"] == "published",
+                          _incident(row["incident"]))
+
+    async def reserve(self, s: Submission) -> Submission:
+        """Store a pending submission; when the key is already taken, the first one wins and is returned."""
+        await self._db.pool.execute(
+            "INSERT INTO intake.submissions (unit_id, idem_key, report_id, request_hash, envelopes, answer,"
+            " state, incident) VALUES ($1, $2, $3, $4, $5::json, $6::json, 'pending', $7::json)"
+            " ON CONFLICT DO NOTHING", s.unit_id, s.key, s.report_id, s.request_hash, json.dumps(s.envelopes),
+            json.dumps(s.answer), json.dumps(_incident_json(s.incident)))
+        stored = await self.submission(s.unit_id, s.key)
+        assert stored is not None
+        return stored
+
+    async def published(self, s: Submission) -> None:
+        """Mark the submission acknowledged and record the incident's classification, in one transaction."""
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "UPDATE intake.submissions SET state = 'published', published_at = now()"
+                " WHERE unit_id = $1 AND idem_key = $2", s.unit_id, s.key)
+            incident = s.incident
+            if incident is not None:
+                await conn.execute(
+                    "INSERT INTO intake.incidents (incident_id, category, location_unit_id, clock_start,"
+                    " reportable, grade, policy, last_report_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                    " ON CONFLICT (incident_id) DO UPDATE SET reportable = EXCLUDED.reportable,"
+                    " grade = EXCLUDED.grade, policy = EXCLUDED.policy,"
+                    " last_report_id = EXCLUDED.last_report_id, updated_at = now()",
+                    incident.incident_id, incident.category, incident.location_unit_id, incident.clock_start,
+                    incident.reportable, incident.grade, incident.policy, s.report_id)
+
+    async def incident(self, incident_id: str) -> Incident | None:
+        row = await self._db.pool.fetchrow(
+            "SELECT incident_id, category, location_unit_id, clock_start, reportable, grade, policy"
+            " FROM intake.incidents WHERE incident_id = $1", incident_id)
+        return Incident(**dict(row)) if row is not None else None
+
+
+def _incident_json(incident: Incident | None) -> dict[str, Any] | None:
+    if incident is None:
+        return None
+    return {**incident.__dict__, "clock_start": incident.clock_start.isoformat()}
+
+
+def _incident(text: str | None) -> Incident | None:
+    raw = json.loads(text) if text else None
+    if raw is None:
+        return None
+    return Incident(**{**raw, "clock_start": datetime.fromisoformat(raw["clock_start"])})

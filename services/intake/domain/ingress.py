@@ -1,0 +1,98 @@
+"""The Kafka ingress's wire format and its dead letters (docs/integration.md), pure.
+
+A message on ``baosong.ingress.reports`` is either
+- a CloudEvents envelope (``specversion`` present) of type ``SubmitReport`` whose ``data`` is the
+  report, ``id`` the message id, ``actorunit`` the reporting unit and ``actor`` the person; or
+- the plain report JSON with headers ``baosong-unit`` (required), ``baosong-actor`` and
+  ``baosong-message-id``.
+Without a message id, the message's own (topic, partition, offset) is its id, so a redelivery is
+still recognised. The message id is the submission's idempotency key, as the HTTP header is.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from services.intake.domain.messages import field_error
+from shared.http import Problem
+
+COMMAND_TYPE = "SubmitReport"
+UNIT_HEADER, ACTOR_HEADER, ID_HEADER = "baosong-unit", "baosong-actor", "baosong-message-id"
+Headers = list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class IngressMessage:
+    message_id: str
+    unit_id: str
+    actor: str
+    report: Any
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    key: bytes | None
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    for k, v in headers:
+        if k.lower() == name and v is not None:
+            return v.decode("utf-8", "replace")
+    return None
+
+
+def _refuse(zh: str, en: str, field: str, kind: str) -> Problem:
+    return Problem(422, "Invalid ingress message", f"{zh} / {en}", [field_error(field, zh, en, kind)])
+
+
+def read_message(topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,
+                 headers: Headers) -> IngressMessage | Problem:
+    """The submission a message asks for, or the Problem that sends it to the dead-letter topic."""
+    try:
+        raw = json.loads(value or b"")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _refuse("消息不是有效的 JSON", "the message is not valid JSON", "body", "json_invalid")
+    if not isinstance(raw, dict):
+        return _refuse("消息应为 JSON 对象", "the message must be a JSON object", "body", "model_type")
+    fallback_id = f"kafka:{topic}:{partition}:{offset}"
+    if "specversion" in raw:
+        if raw.get("type") != COMMAND_TYPE:
+            return _refuse(f"事件类型应为 {COMMAND_TYPE}", f"the envelope's type must be {COMMAND_TYPE}", "type",
+                           "wrong_type")
+        unit, actor = raw.get("actorunit"), raw.get("actor")
+        message_id, report = raw.get("id") or fallback_id, raw.get("data")
+        unit_field = "actorunit"
+    else:
+        unit, actor = _header(headers, UNIT_HEADER), _header(headers, ACTOR_HEADER)
+        message_id, report = _header(headers, ID_HEADER) or fallback_id, raw
+        unit_field = f"header:{UNIT_HEADER}"
+    if not isinstance(unit, str) or not unit:
+        return _refuse("未注明报送单位", "the reporting unit is missing", unit_field, "missing")
+    return IngressMessage(str(message_id), unit, str(actor or f"ingress@{unit}"), report)
+
+
+def dead_letter(topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,
+                headers: Headers, *, problem: Problem, at: datetime) -> DeadLetter:
+    """The dead letter: the reasons, where the message was, and its original bytes (base64)."""
+    letter_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"baosong:dead-letter:{topic}:{partition}:{offset}"))
+    original = value or b""
+    try:
+        text: str | None = original.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    body = {
+        "dead_letter_id": letter_id, "failed_at": at.isoformat(), "status": problem.status,
+        "title": problem.title, "detail": problem.detail, "errors": problem.errors,
+        "source": {"topic": topic, "partition": partition, "offset": offset,
+                   "key": key.decode("utf-8", "replace") if key else None},
+        "original_base64": base64.b64encode(original).decode(), "original_text": text,
+        "original_headers": {k: base64.b64encode(v or b"").decode() for k, v in headers},
+    }
+    return DeadLetter(key, {"content-type": "application/json", "baosong-dead-letter-id": letter_id}, body)

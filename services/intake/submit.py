@@ -1,0 +1,121 @@
+"""The one way a report enters Baosong (HTTP and the Kafka ingress alike).
+
+Order of durability: the computed events are stored as a *pending* submission under
+(unit, Idempotency-Key) before they are published; once Kafka acknowledges them the submission
+is marked published, together with the incident's new grade. A retry of a pending submission
+republishes exactly the stored events (same ids, same bytes), so a crash anywhere between the
+two steps can neither lose nor double an event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from services.intake.adapters.store import Incident, IntakeStore, Submission
+from services.intake.domain.classify import GRADE_RANK, Classification, classify
+from services.intake.domain.submission import Who, incident_id_for, incident_regraded, report_id_for, report_submitted
+from services.intake.domain.validation import check_report
+from shared.envelope import Envelope, now_utc
+from shared.events import Obligation, UnitRegistered
+from shared.http import Problem
+from shared.obligations import initial_obligations
+from shared.policy import Pack, load_assignments, load_pack
+
+Publish = Callable[[Envelope], Awaitable[None]]
+
+
+def pack_for(unit_id: str, kind: str | None) -> Pack:
+    return load_pack(load_assignments().pack_name_for(unit_id=unit_id, kind=kind))
+
+
+def request_hash(raw: Any) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _obligations(pack: Pack, c: Classification, incident: Incident, units: dict[str, UnitRegistered]
+                 ) -> list[Obligation]:
+    unit = units.get(incident.location_unit_id)
+    return initial_obligations(pack, clock_start=incident.clock_start, reportable=c.reportable, grade=c.grade,
+                               unit_id=incident.location_unit_id, parent_id=unit.parent_id if unit else None,
+                               department_parent_id=unit.department_parent_id if unit else None)
+
+
+class Intake:
+    def __init__(self, store: IntakeStore, publish: Publish, *, clock_skew: timedelta):
+        self._store, self._publish, self._skew = store, publish, clock_skew
+
+    async def submit(self, raw: Any, *, unit_id: str | None, actor: str, key: str | None) -> dict[str, Any]:
+        """Validate, classify and publish ``raw``; returns the 202 answer (Problem on refusal)."""
+        claimed = raw.get("reporting_unit") if isinstance(raw, dict) else None
+        if unit_id is None or (isinstance(claimed, str) and claimed != unit_id):
+            raise Problem(403, "Forbidden", f"凭证所属单位为“{unit_id}”，不能代“{claimed}”报送。"
+                          f" / Your token acts for unit {unit_id!r}; it cannot report for {claimed!r}.")
+        key = key or f"auto:{uuid.uuid4()}"
+        digest = request_hash(raw)
+        earlier = await self._store.submission(unit_id, key)
+        if earlier is None:
+            earlier = await self._store.reserve(await self._prepare(raw, unit_id, actor, key, digest))
+        if earlier.request_hash != digest:
+            raise Problem(409, "Conflict", "同一 Idempotency-Key 已用于另一份报告，请换一个键。"
+                          " / This Idempotency-Key was already used for a different report.")
+        if not earlier.published:
+            for env in earlier.envelopes:
+                await self._publish(Envelope.model_validate(env))
+            await self._store.published(earlier)
+        return earlier.answer
+
+    async def _prepare(self, raw: Any, unit_id: str, actor: str, key: str, digest: str) -> Submission:
+        """Check, classify and compute the events (nothing is stored or published here)."""
+        location = raw.get("location") if isinstance(raw, dict) else None
+        wanted = [unit_id, location.get("unit_id") if isinstance(location, dict) else None]
+        units = await self._store.units(u for u in wanted if isinstance(u, str))
+        named = raw.get("incident_id") if isinstance(raw, dict) else None
+        known = await self._store.incident(named) if isinstance(named, str) else None
+        now = now_utc()
+        checked = check_report(raw, now=now, skew=self._skew, units=units,
+                               incidents={known.incident_id} if known else set(), pack_for=pack_for)
+        if checked.report is None:
+            fields = "、".join(e["field"] for e in checked.errors)
+            raise Problem(422, "Invalid report", f"请修改以下字段后重新提交：{fields} / Fix these fields and send "
+                          f"again: {fields.replace('、', ', ')}", checked.errors)
+        report = checked.report
+        report_id = report_id_for(unit_id, key)
+        incident_id = report.incident_id or incident_id_for(report_id)
+        location_unit = units[report.location.unit_id]
+        pack = pack_for(location_unit.unit_id, location_unit.kind)
+        c = classify(pack, report)
+        who = Who(actor=actor, actor_unit=unit_id)
+        opened: list[Obligation] = []
+        envelopes: list[Envelope] = []
+        regraded: dict[str, Any] | None = None
+        if known is None:
+            clock = report.discovered_at if pack.clock_start == "discovered" and report.discovered_at else None
+            incident = Incident(incident_id, report.category, location_unit.unit_id,
+                                clock or report.clock_start(), c.reportable, c.grade, c.policy)
+            opened = _obligations(pack, c, incident, units)
+        elif c.reportable and GRADE_RANK[c.grade] != GRADE_RANK[known.grade]:
+            incident = Incident(**{**known.__dict__, "reportable": True, "grade": c.grade, "policy": c.policy})
+            loc_units = await self._store.units([known.location_unit_id])
+            opened = _obligations(pack, c, incident, loc_units)
+            envelopes.append(incident_regraded(report_id=report_id, incident_id=incident_id, previous=known.grade,
+                                               now=c, at=now, who=who, obligations=opened))
+            regraded = {"previous_grade": known.grade, "grade": c.grade}
+        else:
+            incident = known
+        submitted = report_submitted(report, report_id=report_id, incident_id=incident_id, received_at=now,
+                                     who=who, classification=c, obligations=opened)
+        envelopes.insert(0, submitted)
+        answer = {
+            "report_id": report_id, "incident_id": incident_id, "received_at": now.isoformat(),
+            "reportable": c.reportable, "grade": c.grade, "reasons": c.reasons, "reasons_zh": c.reasons_zh,
+            "policy": c.policy, "obligations": [o.model_dump(mode="json") for o in opened],
+            "regraded": regraded, "warnings": checked.warnings,
+        }
+        return Submission(unit_id, key, report_id, digest, [json.loads(e.to_bytes()) for e in envelopes],
+                          answer, published=False, incident=incident)
+

@@ -1,0 +1,88 @@
+"""The shipped packs state regulations §4's limits; ``extends`` inherits what a pack does not set."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from shared.obligations import (
+    Ancestor,
+    follow_up_cadence,
+    hop_obligations,
+    initial_obligations,
+    receipt_obligations,
+    reminder_times,
+)
+from shared.policy import PackError, all_packs, load_assignments, load_pack, load_pack_file
+
+T = datetime(2026, 11, 23, 0, 5, tzinfo=UTC)
+H = timedelta(hours=1)
+
+
+def owed(pack: str, grade: str | None = "IV", reportable: bool = True) -> dict[str, tuple[datetime | None, ...]]:
+    found = initial_obligations(load_pack(pack), clock_start=T, reportable=reportable, grade=grade,  # type: ignore[arg-type]
+                                unit_id="u", parent_id="p")
+    return {o.obligation: (o.late_at, o.missed_at) for o in found}
+
+
+def test_every_pack_of_regulations_4_ships_with_its_sources() -> None:
+    packs = all_packs()
+    assert set(packs) >= {"county-2h-10h", "city-30min", "city-1h-2h", "bureau-grade", "school-2h", "routine"}
+    assert all(p.sources and p.categories == packs["county-2h-10h"].categories for p in packs.values())
+
+
+@pytest.mark.parametrize(("pack", "grade", "reportable", "expected"), [
+    ("county-2h-10h", "IV", True, {"written_report": (T + 2 * H, T + 10 * H)}),
+    ("county-2h-10h", None, False, {"routine_report": (T + 48 * H, None)}),
+    ("city-30min", "IV", True, {"phone_report": (T + H / 2, None)}),
+    ("city-1h-2h", "IV", True, {"phone_report": (T + H, None), "written_report": (T + 2 * H, T + 24 * H)}),
+    ("bureau-grade", "III", True, {"written_report": (T + H, None), "phone_report": (T + H / 2, None)}),
+    ("bureau-grade", "IV", True, {"written_report": (T + 2 * H, None), "phone_report": (T + H / 2, None)}),
+    ("school-2h", "IV", True, {"phone_report": (T + 2 * H, None)}),
+    ("routine", None, False, {"routine_report": (T + 48 * H, None)}),
+])
+def test_pack_limits(pack: str, grade: str | None, reportable: bool, expected: dict[str, tuple[object, ...]]) -> None:
+    assert owed(pack, grade, reportable) == expected
+
+
+def test_school_clock_runs_from_discovery() -> None:
+    assert load_pack("school-2h").clock_start == "discovered"
+    assert load_pack("county-2h-10h").clock_start == "occurred"
+
+
+def test_hops_to_the_province_and_the_centre_are_owed_by_those_levels() -> None:
+    hops = hop_obligations(load_pack("city-1h-2h"), clock_start=T, reportable=True, grade="II", ancestors=[
+        Ancestor("county", "county", "city"), Ancestor("city", "prefecture", "prov"),
+        Ancestor("prov", "province", "cn")])
+    assert [(o.unit_id, o.to_unit_id, o.late_at, o.missed_at) for o in hops] == [
+        ("city", "prov", T + 4 * H, T + 24 * H), ("prov", "cn", T + 6 * H, T + 24 * H)]
+
+
+def test_receipt_counts_from_the_forwarding_and_follow_ups_have_a_cadence() -> None:
+    [receipt] = receipt_obligations(load_pack("county-2h-10h"), forwarded_at=T, receiver_id="p", sender_id="u")
+    assert (receipt.unit_id, receipt.to_unit_id, receipt.late_at) == ("p", "u", T + H)
+    assert follow_up_cadence(load_pack("county-2h-10h"), reportable=True, grade="IV") == 24 * H
+    assert follow_up_cadence(load_pack("routine"), reportable=False, grade=None) is None
+
+
+def test_reminders_at_shares_of_the_limit() -> None:
+    assert reminder_times(T, T + 2 * H, (0.5, 0.8)) == [(0.5, T + H), (0.8, T + 1.6 * H)]
+
+
+def test_schools_get_the_school_pack() -> None:
+    assert load_assignments().pack_name_for(unit_id="any-school", kind="school") == "school-2h"
+
+
+def test_extends_inherits_unset_sections_and_refuses_cycles(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text("name: base\nversion: 1\ntitle: {zh: 基, en: base}\nsources: [s]\n"
+                                        "reminders: [0.25]\nquotas: {school: 3}\n")
+    (tmp_path / "child.yaml").write_text("name: child\nversion: 2\nextends: base\ntitle: {zh: 子, en: child}\n"
+                                         "sources: [t]\nreminders: [0.9]\n")
+    child = load_pack_file(tmp_path / "child.yaml")
+    assert (child.ref, child.reminders, child.quotas) == ("child@2", (0.9,), {"school": 3})
+    (tmp_path / "a.yaml").write_text("name: a\nversion: 1\nextends: b\n")
+    (tmp_path / "b.yaml").write_text("name: b\nversion: 1\nextends: a\n")
+    with pytest.raises(PackError, match="cycle"):
+        load_pack_file(tmp_path / "a.yaml")
