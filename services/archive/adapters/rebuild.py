@@ -35,20 +35,32 @@ class _Aside:
 
 async def _fold_range(conn: asyncpg.Connection, builds: list[_Aside], after: int, *, upto: int | None = None,
                       progress: Progress | None = None, total: int = 0,
-                      every: int = 50_000) -> tuple[int, int, set[tuple[str, str]]]:
-    """Fold events after ``after`` (up to ``upto``) into the builds; (last position, count, touched keys)."""
+                      chunk: int = 10_000) -> tuple[int, int, set[tuple[str, str]]]:
+    """Fold events after ``after`` (up to ``upto``) into the builds; (last position, count, touched keys).
+
+    Each event is parsed once and handed only to the projections that take its type; rows come in
+    chunks (not one await per row) and a batch's shared recorded time is formatted once."""
     last, count, touched = after, 0, set[tuple[str, str]]()
+    routes: dict[str, list[_Aside]] = {}
+    for build in builds:
+        for event_type in build.projection.types:
+            routes.setdefault(event_type, []).append(build)
     query = ("SELECT position, recorded_at, body FROM archive.events WHERE position > $1"
              + (" AND position <= $2" if upto is not None else "") + " ORDER BY position")
     args = (after, upto) if upto is not None else (after,)
-    async for row in conn.cursor(query, *args, prefetch=10_000):
-        event = StoredEvent.from_row(row["position"], row["recorded_at"], row["body"])
-        for build in builds:
-            key = fold_or_skip(build.projection, build.docs, event)
-            if key is not None:
-                touched.add((build.projection.name, key))
-        last, count = event.position, count + 1
-        if progress is not None and count % every == 0:
+    cursor = await conn.cursor(query, *args)
+    stamp, stamp_text = None, ""
+    while rows := await cursor.fetch(chunk):
+        for position, recorded_at, body in rows:
+            if recorded_at != stamp:
+                stamp, stamp_text = recorded_at, recorded_at.isoformat()
+            event = StoredEvent.from_body(position, stamp_text, body)
+            for build in routes.get(event.type, ()):
+                key = fold_or_skip(build.projection, build.docs, event)
+                if key is not None:
+                    touched.add((build.projection.name, key))
+        last, count = rows[-1]["position"], count + len(rows)
+        if progress is not None:
             progress(count, total)
     return last, count, touched
 

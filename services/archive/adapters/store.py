@@ -86,19 +86,15 @@ class EventStore:
 
     async def append(self, batch: list[Incoming]) -> list[Appended]:
         """Append a batch in one transaction; a redelivered event reports its first position."""
+        bodies = [canonical_body(item.envelope) for item in batch]  # before the lock: it needs no order
         async with self._db.pool.acquire() as conn, conn.transaction():
             head = await conn.fetchrow("SELECT position, hash FROM archive.lock_head()")
             assert head is not None, "archive.head is missing: run the archive's migrations"
-            stored = await _stored(conn, [item.envelope["id"] for item in batch])
-            streams = [*{item.envelope["subject"] for item in batch}, "archive"]
-            versions: dict[str, int] = {r["stream"]: r["v"] for r in await conn.fetch(
-                "SELECT stream, max(stream_version) AS v FROM archive.events"
-                " WHERE stream = ANY($1::text[]) GROUP BY stream", streams)}
+            stored, versions = await _lookup(conn, batch)
             plan = _Batch(int(head["position"]), bytes(head["hash"]), versions)
             plan.stamp = recorded_text(plan.recorded_at)
             results: list[Appended] = []
-            for item in batch:
-                body = canonical_body(item.envelope)
+            for item, body in zip(batch, bodies, strict=True):
                 event_id = item.envelope["id"]
                 earlier = stored.get(event_id) or plan.seen.get(event_id)
                 if earlier is None:
@@ -125,6 +121,26 @@ class EventStore:
             return  # already recorded (a redelivery of the same conflicting message)
         plan.add(Incoming(record, item.topic, item.partition, item.offset, item.timestamp_ms),
                  canonical_body(record))
+
+
+LOOKUP = ("SELECT event_id AS key, position, body, NULL::int AS version FROM archive.events"
+          " WHERE event_id = ANY($1::text[])"
+          " UNION ALL SELECT stream, NULL, NULL, max(stream_version) FROM archive.events"
+          " WHERE stream = ANY($2::text[]) GROUP BY stream")
+
+
+async def _lookup(conn: asyncpg.Connection,
+                  batch: list[Incoming]) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
+    """One round trip: the batch's ids already stored (position, body) and its streams' last versions."""
+    streams = [*{item.envelope["subject"] for item in batch}, "archive"]
+    stored: dict[str, tuple[int, str]] = {}
+    versions: dict[str, int] = {}
+    for r in await conn.fetch(LOOKUP, [item.envelope["id"] for item in batch], streams):
+        if r["version"] is None:
+            stored[r["key"]] = (r["position"], r["body"])
+        else:
+            versions[r["key"]] = r["version"]
+    return stored, versions
 
 
 async def _stored(conn: asyncpg.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:

@@ -19,9 +19,14 @@ class StoredEvent:
 
     @classmethod
     def from_row(cls, position: int, recorded_at: datetime, body: str) -> StoredEvent:
+        return cls.from_body(position, recorded_at.isoformat(), body)
+
+    @classmethod
+    def from_body(cls, position: int, recorded_at: str, body: str) -> StoredEvent:
+        """``from_row`` with the recorded time already as text (a batch's events share one)."""
         envelope = json.loads(body)
         data = envelope.get("data")
-        return cls(position, envelope["type"], envelope.get("time"), recorded_at.isoformat(),
+        return cls(position, envelope["type"], envelope.get("time"), recorded_at,
                    envelope.get("actor"), data if isinstance(data, dict) else {})
 
     @classmethod

@@ -48,6 +48,23 @@ async def test_conflicting_duplicate_is_recorded_with_both_bodies_and_the_batch_
     assert await owner.fetchval("SELECT count(*) FROM archive.conflicts WHERE event_id = $1", original["id"]) == 1
 
 
+async def test_stream_versions_continue_across_batches_and_duplicates_take_none(
+    store: EventStore, owner: asyncpg.Connection,
+) -> None:
+    story, other = Story(), Story()
+    submitted, approved, forwarded = story.submitted(), story.approved(), story.forwarded()
+    await store.append([Incoming(submitted), Incoming(other.submitted())])
+    # one batch: an event already stored, a new one, the same new one again, another stream's event
+    await store.append([Incoming(submitted), Incoming(approved), Incoming(approved), Incoming(other.approved())])
+    await store.append([Incoming(forwarded)])
+    rows = await owner.fetch("SELECT stream, stream_version, event_id FROM archive.events"
+                             " WHERE stream = ANY($1::text[]) ORDER BY position",
+                             [submitted["subject"], other.submitted()["subject"]])
+    mine = [(r["stream_version"], r["event_id"]) for r in rows if r["stream"] == submitted["subject"]]
+    assert mine == [(1, submitted["id"]), (2, approved["id"]), (3, forwarded["id"])]
+    assert [r["stream_version"] for r in rows if r["stream"] != submitted["subject"]] == [1, 2]
+
+
 async def test_positions_are_gap_free_and_each_hash_links_to_the_previous(
     store: EventStore, owner: asyncpg.Connection,
 ) -> None:
