@@ -8,9 +8,8 @@ from typing import Any, TypeAlias
 
 import asyncpg
 
-from services.approval.domain.routing import Unit
 from services.approval.domain.signoff import Entry
-from shared.events import Grade
+from shared.events import Grade, UnitRegistered
 
 #: A connection inside the caller's transaction (a pool proxy or a plain connection).
 Conn: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
@@ -37,7 +36,7 @@ async def first_time(conn: Conn, event_id: str, event_type: str) -> bool:
     return bool(done)
 
 
-async def save_unit(conn: Conn, unit: Unit, event_id: str) -> None:
+async def save_unit(conn: Conn, unit: UnitRegistered, event_id: str) -> None:
     await conn.execute(
         "INSERT INTO approval.units (unit_id, name, level, kind, parent_id, department_parent_id, event_id)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (unit_id) DO UPDATE SET name = $2, level = $3,"
@@ -45,15 +44,16 @@ async def save_unit(conn: Conn, unit: Unit, event_id: str) -> None:
         unit.unit_id, unit.name, unit.level, unit.kind, unit.parent_id, unit.department_parent_id, event_id)
 
 
-async def units_around(conn: Conn, unit_id: str) -> dict[str, Unit]:
+async def units_around(conn: Conn, unit_id: str) -> dict[str, UnitRegistered]:
     """The unit, its parents and grandparents on both channels: all a forward needs to know."""
     rows = await conn.fetch(
         "WITH RECURSIVE up(unit_id, depth) AS (SELECT $1::text, 0 UNION"
         " SELECT p.id, up.depth + 1 FROM up JOIN approval.units u ON u.unit_id = up.unit_id,"
         " LATERAL (VALUES (u.parent_id), (u.department_parent_id)) AS p(id) WHERE p.id IS NOT NULL AND up.depth < 2)"
         " SELECT DISTINCT u.* FROM approval.units u JOIN up ON up.unit_id = u.unit_id", unit_id)
-    return {r["unit_id"]: Unit(r["unit_id"], r["name"], r["level"], r["kind"], r["parent_id"],
-                               r["department_parent_id"]) for r in rows}
+    return {r["unit_id"]: UnitRegistered(
+        unit_id=r["unit_id"], name=r["name"], level=r["level"], kind=r["kind"], parent_id=r["parent_id"],
+        department_parent_id=r["department_parent_id"]) for r in rows}
 
 
 async def save_report(conn: Conn, **row: Any) -> None:

@@ -17,22 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from shared.events import UnitRegistered
 from shared.policy import Route
 
 LEVEL_RANK = {"province": 0, "prefecture": 1, "county": 2, "town": 3, "village": 4, "organization": 5}
 
 EntryKind = Literal["sign_off", "inform", "notice"]
 Channel = Literal["main", "department", "skip_notice"]
-
-
-@dataclass(frozen=True)
-class Unit:
-    unit_id: str
-    name: str
-    level: str
-    kind: str
-    parent_id: str | None = None
-    department_parent_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +43,7 @@ class RoutingRefused(Exception):
         self.field = field
 
 
-def continues(unit: Unit | None, *, route: Route | None, reportable: bool) -> bool:
+def continues(unit: UnitRegistered | None, *, route: Route | None, reportable: bool) -> bool:
     """Whether a report arriving at ``unit`` must be signed there and forwarded further up."""
     if unit is None:
         return reportable and route is not None  # unknown yet: it waits for a sign-off, checked again then
@@ -62,13 +53,13 @@ def continues(unit: Unit | None, *, route: Route | None, reportable: bool) -> bo
 
 
 def plan_forwards(
-    unit: Unit,
+    unit: UnitRegistered,
     *,
     origin: bool,
     route: Route | None,
     reportable: bool,
     emergency: bool,
-    lookup: Callable[[str], Unit | None],
+    lookup: Callable[[str], UnitRegistered | None],
 ) -> list[Hop]:
     """The forwards a final sign-off at ``unit`` sends out (empty when the route ends here)."""
     hops: list[Hop] = []
@@ -89,11 +80,11 @@ def plan_forwards(
 
 def _skip(
     parent_id: str,
-    parent: Unit | None,
+    parent: UnitRegistered | None,
     *,
     route: Route | None,
     reportable: bool,
-    lookup: Callable[[str], Unit | None],
+    lookup: Callable[[str], UnitRegistered | None],
 ) -> list[Hop]:
     if not reportable or route is None or not route.emergency_skip:
         raise RoutingRefused("emergency", "本等级报告不允许越级上报"

@@ -13,7 +13,6 @@ from services.approval.adapters import store
 from services.approval.adapters.outbox import Relay, enqueue
 from services.approval.adapters.store import Conn
 from services.approval.domain import facts
-from services.approval.domain.routing import Unit
 from services.approval.service_layer.forwarding import pack_for, sign_and_forward
 from shared.db import Database
 from shared.envelope import Envelope, now_utc
@@ -35,8 +34,7 @@ class Arrivals:
         async with self._db.pool.acquire() as conn, conn.transaction():
             if not await store.first_time(conn, envelope.id, envelope.type):
                 return
-            await store.save_unit(conn, Unit(data.unit_id, data.name, data.level, data.kind, data.parent_id,
-                                             data.department_parent_id), envelope.id)
+            await store.save_unit(conn, data, envelope.id)
             waiting = await store.waiting_phone_reports(conn, data.unit_id)
             for report_id in waiting:
                 await self._release_phone(conn, report_id, causation_id=envelope.id)

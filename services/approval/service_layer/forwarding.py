@@ -7,9 +7,10 @@ import dataclasses
 from services.approval.adapters import store
 from services.approval.adapters.store import Conn, KnownReport
 from services.approval.domain import facts
-from services.approval.domain.routing import Unit, plan_forwards
+from services.approval.domain.routing import plan_forwards
 from services.approval.domain.signoff import route_for
 from shared.envelope import Envelope
+from shared.events import UnitRegistered
 from shared.logging import get_logger
 from shared.policy import Pack, PackError, load_assignments, load_pack
 
@@ -30,8 +31,8 @@ async def sign_and_forward(
     conn: Conn,
     ctx: facts.Context,
     report: KnownReport,
-    unit: Unit,
-    units: dict[str, Unit],
+    unit: UnitRegistered,
+    units: dict[str, UnitRegistered],
     *,
     approver: str,
     role: str,

@@ -14,10 +14,12 @@ from fastapi import APIRouter, Depends
 from services.archive.adapters.reads import Reads
 from services.archive.domain.incident_state import apply_incident
 from services.archive.domain.report_state import apply_report
+from services.archive.domain.stored import StoredEvent
 from shared.auth import Principal
 from shared.http import Problem
 
 Doc = dict[str, Any]
+Fold = Callable[[Doc | None, StoredEvent], Doc | None]
 
 
 def _aware(as_of: datetime | None, field: str = "as_of") -> datetime | None:
@@ -47,13 +49,17 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
     def forbidden(what: str) -> Problem:
         return Problem(403, "Forbidden", f"This {what} is outside your unit's scope. 超出本单位查阅范围。")
 
-    async def incident_state(incident_id: str, principal: Principal, as_of: datetime | None) -> Doc:
+    async def state(table: str, field: str, key: str, as_of: datetime | None, apply: Fold) -> Doc | None:
+        """The projection's document, or — ``as_of`` — the events recorded by then folded again."""
         if as_of is None:
-            doc = await reads.doc("incidents", incident_id)
-        else:
-            doc = None
-            for event, _ in await reads.history("incident_id", incident_id, as_of):
-                doc = apply_incident(doc, event)
+            return await reads.doc(table, key)
+        doc = None
+        for event, _ in await reads.history(field, key, as_of):
+            doc = apply(doc, event)
+        return doc
+
+    async def incident_state(incident_id: str, principal: Principal, as_of: datetime | None) -> Doc:
+        doc = await state("incidents", "incident_id", incident_id, as_of, apply_incident)
         if doc is None:
             raise missing("incident", incident_id)
         units = await scope(principal)
@@ -64,17 +70,12 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
     @api.get("/reports/{report_id}")
     async def get_report(report_id: str, principal: Annotated[Principal, Depends(auth)],
                          as_of: datetime | None = None) -> Doc:
-        if _aware(as_of) is None:
-            state = await reads.doc("reports", report_id)
-        else:
-            state = None
-            for event, _ in await reads.history("report_id", report_id, as_of):
-                state = apply_report(state, event)
-        if state is None:
+        doc = await state("reports", "report_id", report_id, _aware(as_of), apply_report)
+        if doc is None:
             raise missing("report", report_id)
-        if not _sees(state, await scope(principal)):
+        if not _sees(doc, await scope(principal)):
             raise forbidden("report")
-        return state
+        return doc
 
     @api.get("/reports/{report_id}/history")
     async def get_history(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> Doc:

@@ -2,17 +2,20 @@
 
 import pytest
 
-from services.approval.domain.routing import Hop, RoutingRefused, Unit, plan_forwards
+from services.approval.domain.routing import Hop, RoutingRefused, plan_forwards
 from services.approval.domain.signoff import route_for
+from shared.events import UnitRegistered
 from shared.policy import load_pack
 
 PACK = load_pack("county-2h-10h")
 UNITS = {u.unit_id: u for u in (
-    Unit("prov", "省委办公厅", "province", "general_office"),
-    Unit("pref", "州委办", "prefecture", "general_office", "prov"),
-    Unit("county", "县委办", "county", "general_office", "pref"),
-    Unit("county-ajj", "县应急管理局", "county", "department", "county", "pref-ajj"),
-    Unit("town", "城关镇党政办", "town", "general_office", "county", "county-ajj"),
+    UnitRegistered(unit_id="prov", name="省委办公厅", level="province", kind="general_office"),
+    UnitRegistered(unit_id="pref", name="州委办", level="prefecture", kind="general_office", parent_id="prov"),
+    UnitRegistered(unit_id="county", name="县委办", level="county", kind="general_office", parent_id="pref"),
+    UnitRegistered(unit_id="county-ajj", name="县应急管理局", level="county", kind="department", parent_id="county",
+                   department_parent_id="pref-ajj"),
+    UnitRegistered(unit_id="town", name="城关镇党政办", level="town", kind="general_office", parent_id="county",
+                   department_parent_id="county-ajj"),
 )}
 
 
