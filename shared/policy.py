@@ -105,6 +105,8 @@ class Pack(BaseModel):
     grades: tuple[GradeRule, ...] = ()
     routes: dict[Grade, Route] = Field(default_factory=dict)
     obligations: tuple[ObligationRule, ...] = ()
+    vague_words: tuple[str, ...] = Field(
+        default=(), description="Words the rules forbid in a report (a warning, not a refusal).")
     reminders: tuple[float, ...] = Field(default=(0.5, 0.8), description="Shares of a limit that warn.")
     quotas: dict[str, NonNegativeInt] = Field(
         default_factory=dict, description="Reports a month owed per unit kind (assessment).")

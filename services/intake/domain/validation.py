@@ -18,8 +18,6 @@ from shared.events import UnitRegistered
 from shared.policy import Pack
 from shared.report import Report
 
-#: Words the rules forbid in a report (000_…: "杜绝使用听说、可能、或许、好象、差不多等词语").
-VAGUE_WORDS = ("听说", "可能", "或许", "好象", "好像", "差不多")
 TEXT_FIELDS = ("title", "summary", "cause", "measures_taken", "next_steps", "trend", "leaders_on_site",
                "source", "location.address")
 _TIME = TypeAdapter(AwareDatetime)
@@ -49,11 +47,12 @@ def _time(raw: Mapping[str, Any], name: str) -> datetime | None:
         return None
 
 
-def vague_words(raw: Mapping[str, Any]) -> list[dict[str, str]]:
+def vague_words(raw: Mapping[str, Any], words: tuple[str, ...]) -> list[dict[str, str]]:
+    """A warning for each word the pack forbids (``Pack.vague_words``) found in a text field."""
     out = []
     for name in TEXT_FIELDS:
         text = _get(raw, name)
-        for word in VAGUE_WORDS:
+        for word in words:
             if isinstance(text, str) and word in text:
                 out.append({**field_error(name, f"请勿使用含糊词语“{word}”，写明核实的情况",
                                           f"avoid the vague word '{word}': state what was verified", "vague_word"),
@@ -103,10 +102,11 @@ def check_report(
         rule("discovered_at", "发现时间不能早于发生时间", "the discovery time is before the occurrence",
              "before_occurrence")
     category, location = raw.get("category"), _get(raw, "location.unit_id")
-    if isinstance(category, str) and category and isinstance(location, str):
+    pack = None
+    if isinstance(location, str):
         unit = units.get(location)
         pack = pack_for(location, unit.kind if unit else None)
-        if category not in pack.categories:
-            rule("category", f"未知的事件类别“{category}”，类别代码见 docs/categories.md",
-                 f"unknown category {category!r} (see docs/categories.md)", "unknown_category")
-    return Checked(report if not errors else None, errors, vague_words(raw))
+    if isinstance(category, str) and category and pack is not None and category not in pack.categories:
+        rule("category", f"未知的事件类别“{category}”，类别代码见 docs/categories.md",
+             f"unknown category {category!r} (see docs/categories.md)", "unknown_category")
+    return Checked(report if not errors else None, errors, vague_words(raw, pack.vague_words if pack else ()))
