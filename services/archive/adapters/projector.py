@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
 
-from services.archive.domain.projections import PROJECTIONS, Malformed, Projection, fold
-from services.archive.domain.stored import StoredEvent
+from services.archive.domain.projections import PROJECTIONS, Malformed, Projection, fold_all
+from services.archive.domain.stored import StoredEvent, encode_json, parse_json
 from shared.db import Database
 from shared.logging import get_logger
 
@@ -30,24 +29,20 @@ EVENTS_AFTER = ("SELECT position, recorded_at, body FROM archive.events WHERE po
 
 async def load_docs(conn: asyncpg.Connection, table: str, keys: Iterable[str]) -> dict[str, Doc]:
     rows = await conn.fetch(f"SELECT key, doc::text AS doc FROM {table} WHERE key = ANY($1::text[])", list(keys))
-    return {r["key"]: json.loads(r["doc"]) for r in rows}
+    return {r["key"]: parse_json(r["doc"]) for r in rows}
 
 
 async def save_docs(conn: asyncpg.Connection, table: str, docs: dict[str, Doc]) -> None:
     if docs:
         await conn.execute(
-            f"INSERT INTO {table} (key, doc) SELECT k, d::jsonb FROM unnest($1::text[], $2::text[]) AS t(k, d)"
+            f"INSERT INTO {table} (key, doc) SELECT k, d::json FROM unnest($1::text[], $2::text[]) AS t(k, d)"
             " ON CONFLICT (key) DO UPDATE SET doc = EXCLUDED.doc",
-            list(docs), [json.dumps(d, ensure_ascii=False) for d in docs.values()])
+            list(docs), [encode_json(d).decode() for d in docs.values()])
 
 
-def fold_or_skip(projection: Projection, docs: dict[str, Doc], event: StoredEvent) -> str | None:
-    """``fold``, but a malformed event is logged and skipped instead of stopping the read models."""
-    try:
-        return fold(projection, docs, event)
-    except Malformed as exc:
-        log.warning("malformed event skipped by projection", error=str(exc))
-        return None
+def skip_malformed(exc: Malformed) -> None:
+    """A malformed event is logged and skipped instead of stopping the read models."""
+    log.warning("malformed event skipped by projection", error=str(exc))
 
 
 class Projector:
@@ -83,7 +78,7 @@ class Projector:
                 mine = [e for e in events if e.position > after]
                 keys = {k for e in mine if (k := projection.key(e)) is not None}
                 docs = await load_docs(conn, projection.table, keys)
-                touched = {k for e in mine if (k := fold_or_skip(projection, docs, e)) is not None}
+                touched = fold_all(projection, docs, mine, skip_malformed)
                 await save_docs(conn, projection.table, {k: docs[k] for k in touched})
             await conn.execute("UPDATE archive.checkpoints SET position = greatest(position, $1)"
                                " WHERE projection = ANY($2::text[])",

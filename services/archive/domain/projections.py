@@ -3,7 +3,7 @@ touches (its key), and how the document changes. The projector (adapters) stores
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,16 +50,34 @@ PROJECTIONS: dict[str, Projection] = {p.name: p for p in (
 )}
 
 
+def fold_all(projection: Projection, docs: dict[str, Doc], events: Iterable[StoredEvent],
+             on_malformed: Callable[[Malformed], None]) -> set[str]:
+    """Apply ``events`` in order to the in-memory ``docs``; the keys changed. A malformed event goes to
+    ``on_malformed`` and is skipped. One loop per projection and batch, no call per event but ``apply``:
+    a replay runs this for every stored event."""
+    types, field, apply, touched = projection.types, projection.key_field, projection.apply, set()
+    for event in events:
+        if event.type not in types:
+            continue
+        key = event.data.get(field)
+        if not isinstance(key, str):
+            continue
+        try:
+            doc = apply(docs.get(key), event)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            on_malformed(Malformed(f"{projection.name}: event at position {event.position} ({event.type})"
+                                   f" lacks {exc}"))
+            continue
+        if doc is not None:
+            docs[key] = doc
+            touched.add(key)
+    return touched
+
+
+def _raise(exc: Malformed) -> None:
+    raise exc
+
+
 def fold(projection: Projection, docs: dict[str, Doc], event: StoredEvent) -> str | None:
-    """Apply ``event`` to the in-memory ``docs``; the key it changed, if any."""
-    key = projection.key(event)
-    if key is None:
-        return None
-    try:
-        doc = projection.apply(docs.get(key), event)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise Malformed(f"{projection.name}: event at position {event.position} ({event.type}) lacks {exc}") from exc
-    if doc is None:
-        return None
-    docs[key] = doc
-    return key
+    """Apply one ``event`` to ``docs``; the key it changed, if any. Raises ``Malformed``."""
+    return next(iter(fold_all(projection, docs, (event,), _raise)), None)

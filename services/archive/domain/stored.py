@@ -7,9 +7,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 
-@dataclass(frozen=True, slots=True)
+
+def parse_json(text: str | bytes) -> Any:
+    """orjson (about 4× the standard parser on our bodies); the standard parser for what orjson refuses
+    (integers beyond 64 bits, which older canonical bodies may hold)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def encode_json(value: Any) -> bytes:
+    """Compact UTF-8 JSON of a read-model document; the standard encoder for what orjson refuses."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(slots=True)
 class StoredEvent:
+    """Not frozen on purpose: a frozen slotted dataclass is built four times slower (replay builds
+    one per stored event). Nothing mutates an event; its ``data`` is shared with the parsed body."""
+
     position: int
     type: str
     time: str | None
@@ -18,13 +40,13 @@ class StoredEvent:
     data: dict[str, Any]
 
     @classmethod
-    def from_row(cls, position: int, recorded_at: datetime, body: str) -> StoredEvent:
+    def from_row(cls, position: int, recorded_at: datetime, body: str | bytes) -> StoredEvent:
         return cls.from_body(position, recorded_at.isoformat(), body)
 
     @classmethod
-    def from_body(cls, position: int, recorded_at: str, body: str) -> StoredEvent:
+    def from_body(cls, position: int, recorded_at: str, body: str | bytes) -> StoredEvent:
         """``from_row`` with the recorded time already as text (a batch's events share one)."""
-        envelope = json.loads(body)
+        envelope = parse_json(body)
         data = envelope.get("data")
         return cls(position, envelope["type"], envelope.get("time"), recorded_at,
                    envelope.get("actor"), data if isinstance(data, dict) else {})
