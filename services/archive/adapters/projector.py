@@ -40,6 +40,14 @@ async def save_docs(conn: asyncpg.Connection, table: str, docs: dict[str, Doc]) 
             list(docs), [encode_json(d).decode() for d in docs.values()])
 
 
+async def apply_events(conn: asyncpg.Connection, projection: Projection, table: str,
+                       events: list[StoredEvent]) -> None:
+    """Fold ``events`` into the stored documents of ``table``: load those they touch, fold, write back."""
+    docs = await load_docs(conn, table, {k for e in events if (k := projection.key(e)) is not None})
+    touched = fold_all(projection, docs, events, skip_malformed)
+    await save_docs(conn, table, {k: docs[k] for k in touched})
+
+
 def skip_malformed(exc: Malformed) -> None:
     """A malformed event is logged and skipped instead of stopping the read models."""
     log.warning("malformed event skipped by projection", error=str(exc))
@@ -75,11 +83,7 @@ class Projector:
                 return 0
             for projection in self._projections:
                 after = checkpoints[projection.name]
-                mine = [e for e in events if e.position > after]
-                keys = {k for e in mine if (k := projection.key(e)) is not None}
-                docs = await load_docs(conn, projection.table, keys)
-                touched = fold_all(projection, docs, mine, skip_malformed)
-                await save_docs(conn, projection.table, {k: docs[k] for k in touched})
+                await apply_events(conn, projection, projection.table, [e for e in events if e.position > after])
             await conn.execute("UPDATE archive.checkpoints SET position = greatest(position, $1)"
                                " WHERE projection = ANY($2::text[])",
                                events[-1].position, [p.name for p in self._projections])

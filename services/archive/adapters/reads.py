@@ -56,6 +56,12 @@ class Reads:
         return [(StoredEvent.from_row(r["position"], r["recorded_at"], r["body"]), bytes(r["hash"]).hex())
                 for r in rows]
 
+    async def events_at(self, positions: list[int]) -> dict[int, StoredEvent]:
+        """The stored events at ``positions``."""
+        rows = await self._db.pool.fetch("SELECT position, recorded_at, body FROM archive.events"
+                                         " WHERE position = ANY($1::bigint[])", positions)
+        return {r["position"]: StoredEvent.from_row(r["position"], r["recorded_at"], r["body"]) for r in rows}
+
     async def breaches(self, *, incident_id: str | None, unit_id: str | None, since: datetime | None,
                        units: set[str] | None) -> list[Doc]:
         rows = await self._db.pool.fetch(

@@ -1,6 +1,11 @@
 """An incident's timeline, and "who knew what when": per unit, when it first learned of the incident
 (the reporting unit at submission, each receiving unit when a report was forwarded to it) and when it
-acted (submitted, approved, rejected, forwarded, acknowledged)."""
+acted (submitted, approved, rejected, forwarded, acknowledged).
+
+The timeline document lists its events (position, type, time, recorded_at, actor), not their contents:
+those are in the store, and the read API adds each entry's ``details`` from the event at that position
+(as KurrentDB resolves link events). A copy of every event's data in the document would double what is
+stored, make every new event rewrite a growing document, and was the largest share of a replay."""
 
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ KNOWLEDGE_TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportRejecte
                              "ReportAcknowledged"})
 
 
-def _details(event: StoredEvent) -> Doc:
+def details(event: StoredEvent) -> Doc:
+    """What a timeline entry shows of its event: the data, with the submitted report reduced to its heading."""
     data = event.data
     if event.type != "ReportSubmitted":
         return dict(data)
@@ -28,7 +34,7 @@ def _details(event: StoredEvent) -> Doc:
 def apply_timeline(doc: Doc | None, event: StoredEvent) -> Doc:
     doc = doc or {"incident_id": event.data["incident_id"], "entries": []}
     doc["entries"].append({"position": event.position, "type": event.type, "time": event.time,
-                           "recorded_at": event.recorded_at, "actor": event.actor, "details": _details(event)})
+                           "recorded_at": event.recorded_at, "actor": event.actor})
     return doc
 
 

@@ -15,6 +15,7 @@ from services.archive.adapters.reads import Reads
 from services.archive.domain.incident_state import apply_incident
 from services.archive.domain.report_state import apply_report
 from services.archive.domain.stored import StoredEvent
+from services.archive.domain.timeline import details
 from shared.auth import Principal
 from shared.http import Problem
 
@@ -100,7 +101,11 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
     @api.get("/incidents/{incident_id}/timeline")
     async def get_timeline(incident_id: str, principal: Annotated[Principal, Depends(auth)]) -> Doc:
         await incident_state(incident_id, principal, None)
-        return await reads.doc("timelines", incident_id) or {"incident_id": incident_id, "entries": []}
+        doc = await reads.doc("timelines", incident_id) or {"incident_id": incident_id, "entries": []}
+        events = await reads.events_at([e["position"] for e in doc["entries"]])
+        for entry in doc["entries"]:
+            entry["details"] = details(events[entry["position"]])
+        return doc
 
     @api.get("/incidents/{incident_id}/knowledge")
     async def get_knowledge(incident_id: str, principal: Annotated[Principal, Depends(auth)]) -> Doc:

@@ -93,6 +93,9 @@ async def test_incident_as_of_history_timeline_knowledge_breaches_and_scope(
     timeline = (await get(f"{incident_url}/timeline", everyone)).json()["entries"]
     assert [e["type"] for e in timeline] == ["ReportSubmitted", "DeadlineBreached", "ReportApproved",
                                              "ReportForwarded", "ReportAcknowledged"]
+    assert timeline[0]["details"]["report_id"] == story.report_id  # details come from the stored events
+    assert "report" not in timeline[0]["details"] and timeline[0]["details"]["title"]
+    assert timeline[1]["details"]["kind"] == "late"
     knowledge = (await get(f"{incident_url}/knowledge", everyone)).json()["units"]
     assert knowledge["town-a-office"]["informed_by"]["type"] == "ReportForwarded"
     assert [a["action"] for a in knowledge["town-a-office"]["actions"]] == ["acknowledged"]

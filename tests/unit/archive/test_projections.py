@@ -8,6 +8,7 @@ import pytest
 from services.archive.domain.anomalies import NotAnEnvelope, check_envelope, conflict_envelope, unreadable_envelope
 from services.archive.domain.projections import PROJECTIONS, Malformed, fold
 from services.archive.domain.stored import StoredEvent
+from services.archive.domain.timeline import details
 from tests.support.archive_events import Story
 
 
@@ -52,13 +53,18 @@ def test_obligation_met_in_time_is_met() -> None:
     assert project("incidents", events)[story.incident_id]["obligations"][0]["status"] == "met"
 
 
-def test_timeline_keeps_every_event_in_order_without_the_report_body() -> None:
+def test_timeline_keeps_every_event_in_order_and_shows_the_report_heading_not_its_body() -> None:
     story = Story()
-    doc = project("timelines", stored(story.all()))[story.incident_id]
+    events = stored(story.all())
+    doc = project("timelines", events)[story.incident_id]
     assert [e["type"] for e in doc["entries"]] == ["ReportSubmitted", "DeadlineBreached", "ReportApproved",
                                                    "ReportForwarded", "ReportAcknowledged"]
-    assert "report" not in doc["entries"][0]["details"]
-    assert doc["entries"][0]["details"]["title"] == "城关镇307国道两车相撞"
+    assert [e["position"] for e in doc["entries"]] == [e.position for e in events]
+    assert "details" not in doc["entries"][0]  # the read API adds them from the store
+    shown = details(events[0])
+    assert "report" not in shown and "obligations" not in shown
+    assert shown["title"] == "城关镇307国道两车相撞"
+    assert details(events[2]) == events[2].data
 
 
 def test_who_knew_what_when() -> None:

@@ -1,0 +1,84 @@
+"""One share of a rebuild: fold the events of some of the streams and COPY the documents aside.
+
+A rebuild splits the store by stream (``hashtext(stream)``) into one share per core, each folded by its own
+process with the same fold code as the live projector. A document's events normally share one stream (an
+incident's, a unit's), so each document is built whole in one share. The keys each share saw let the rebuild
+find the exceptions (a document whose events came from several streams) and fold those again from all
+their events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing.sharedctypes
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.archive.adapters.projector import skip_malformed
+from services.archive.adapters.replay import copy_docs, event_chunks, no_cyclic_gc, raw_connection
+from services.archive.domain.projections import PROJECTIONS, Projection, fold_all
+
+Doc = dict[str, Any]
+SHARE = "position <= $1 AND (hashtext(stream) & 2147483647) % $2 = $3"
+
+
+def aside(projection: Projection) -> str:
+    return f"{projection.table}_rebuild"
+
+
+@dataclass(frozen=True)
+class Share:
+    owner_dsn: str
+    names: tuple[str, ...]
+    part: int
+    parts: int
+    head: int
+
+
+@dataclass
+class Folded:
+    count: int = 0
+    seen: dict[str, set[str]] = field(default_factory=dict)
+
+
+async def fold_share(share: Share, on_events: Callable[[int], None]) -> Folded:
+    """Fold this share's events up to ``share.head`` and COPY its documents into the tables aside."""
+    projections = [PROJECTIONS[name] for name in share.names]
+    docs: dict[str, dict[str, Doc]] = {p.name: {} for p in projections}
+    folded = Folded(seen={p.name: set() for p in projections})
+    with no_cyclic_gc():
+        async with raw_connection(share.owner_dsn) as conn, conn.transaction(isolation="repeatable_read",
+                                                                            readonly=True):
+            async for events in event_chunks(conn, SHARE, share.head, share.parts, share.part):
+                for p in projections:
+                    fold_all(p, docs[p.name], events, skip_malformed, folded.seen[p.name])
+                folded.count += len(events)
+                on_events(len(events))
+        await asyncio.gather(*(_copy_aside(share.owner_dsn, p, docs[p.name]) for p in projections))
+    return folded
+
+
+async def _copy_aside(owner_dsn: str, projection: Projection, docs: dict[str, Doc]) -> None:
+    """On a connection of its own, so the projections' COPYs run side by side (PostgreSQL on every core)."""
+    async with raw_connection(owner_dsn) as conn:
+        await copy_docs(conn, aside(projection), docs)
+
+
+_events_folded: Any = None  # a process-shared counter of folded events, for the progress bar
+
+
+def share_counter(counter: multiprocessing.sharedctypes.Synchronized[int]) -> None:
+    """Pool initializer: where this process adds what it folds."""
+    global _events_folded
+    _events_folded = counter
+
+
+def count_events(n: int) -> None:
+    with _events_folded.get_lock():
+        _events_folded.value += n
+
+
+def fold_share_in_process(share: Share) -> Folded:
+    """Entry point of a rebuild's worker process."""
+    return asyncio.run(fold_share(share, count_events))
