@@ -84,7 +84,7 @@ def cmd_projections(args: argparse.Namespace) -> int:
     """Rebuild the archive's read models from position 0 while the read API keeps answering."""
     from services.archive.entrypoints.commands import rebuild_projections
 
-    return asyncio.run(rebuild_projections(_owner_dsn(args), args.names))
+    return asyncio.run(rebuild_projections(_owner_dsn(args), args.names, args.workers))
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -139,6 +139,8 @@ def parser() -> argparse.ArgumentParser:
     r = psub.add_parser("rebuild", help="rebuild from position 0 and swap in, without stopping the read API")
     r.add_argument("names", nargs="*", help="projections to rebuild (default: all)")
     r.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
+    r.add_argument("--workers", type=int, default=None,
+                   help="processes folding shares of the store side by side (default: one per core)")
     r.set_defaults(func=cmd_projections)
     s = sub.add_parser("test", help="ruff, mypy and the whole test suite (real Kafka and PostgreSQL)")
     s.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")

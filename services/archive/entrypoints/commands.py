@@ -45,7 +45,7 @@ async def verify(owner_dsn: str) -> int:
     return 1
 
 
-async def rebuild_projections(owner_dsn: str, names: list[str]) -> int:
+async def rebuild_projections(owner_dsn: str, names: list[str], workers: int | None = None) -> int:
     """Rebuild the named projections (all when none named) from position 0, then swap them in."""
     unknown = sorted(set(names) - set(PROJECTIONS))
     if unknown:
@@ -55,7 +55,7 @@ async def rebuild_projections(owner_dsn: str, names: list[str]) -> int:
     chosen = [PROJECTIONS[n] for n in names] if names else list(PROJECTIONS.values())
     bar = ProgressBar("rebuild 重建")
     started = time.monotonic()
-    count = await rebuild(owner_dsn, chosen, progress=bar)
+    count = await rebuild(owner_dsn, chosen, progress=bar, workers=workers)
     if count >= 50_000:
         bar.finish()
     print(f"rebuilt 已重建 {', '.join(p.name for p in chosen)} from {count} events"

@@ -61,7 +61,7 @@ async def test_a_projection_rebuilt_from_scratch_equals_the_live_one(
     assert doc["status"] == "pending_approval"
     assert await db.pool.fetchval("SELECT count(*) FROM archive.proj_reports WHERE key = $1", later.report_id) == 1
 
-    done = cli_rebuild(infra, "reports", "incidents")
+    done = cli_rebuild(infra, "reports", "incidents", "--workers", "1")
     assert done.returncode == 0, done.stderr
     assert "rebuilt" in done.stdout
     assert (await snapshot(owner))["reports"][later.report_id]["status"] == "pending_approval"
