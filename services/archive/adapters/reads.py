@@ -51,7 +51,7 @@ class Reads:
         assert field in ("report_id", "incident_id")
         rows = await self._db.pool.fetch(
             "SELECT position, recorded_at, body, hash FROM archive.events"
-            f" WHERE data ->> '{field}' = $1 AND ($2::timestamptz IS NULL OR recorded_at <= $2)"
+            f" WHERE {field} = $1 AND ($2::timestamptz IS NULL OR recorded_at <= $2)"
             " ORDER BY position", key, as_of)
         return [(StoredEvent.from_row(r["position"], r["recorded_at"], r["body"]), bytes(r["hash"]).hex())
                 for r in rows]
