@@ -20,7 +20,7 @@ is appended again with the look-up, which sorts out duplicates and conflicts as 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import asyncpg
 
@@ -48,8 +48,7 @@ class Incoming:
     body: bytes | None = None  # its canonical bytes, when the consumer already computed them
 
 
-@dataclass(frozen=True)
-class Appended:
+class Appended(NamedTuple):
     event_id: str
     position: int
     outcome: Outcome = "appended"
@@ -65,15 +64,14 @@ COLUMNS = ["position", "recorded_at", "hash", "prev_hash", "stream_version", "bo
            "kafka_partition", "kafka_offset", "event_id", "type", "stream", "report_id", "incident_id"]
 
 
-@dataclass(frozen=True)
-class _Event:
-    item: Incoming
-    body: bytes
-    columns: tuple[Any, ...]  # body text … incident_id, as in COLUMNS
+class _Event(NamedTuple):
+    """An event prepared before the lock: its canonical body and the columns it brings (as in COLUMNS)."""
 
-    @property
-    def event_id(self) -> str:
-        return str(self.item.envelope["id"])
+    item: Incoming
+    event_id: str
+    stream: str
+    body: bytes
+    columns: tuple[Any, ...]  # body text … incident_id
 
     @property
     def text(self) -> str:
@@ -81,11 +79,10 @@ class _Event:
 
 
 def _prepare(item: Incoming) -> _Event:
-    """Everything about an event that needs no lock: canonical body, its text, the indexed columns."""
     env = item.envelope
     body = canonical_bytes(env) if item.body is None else item.body
-    return _Event(item, body, (body.decode(), item.topic, item.partition, item.offset, env["id"], env["type"],
-                               env["subject"], *data_keys(env)))
+    return _Event(item, env["id"], env["subject"], body, (body.decode(), item.topic, item.partition, item.offset,
+                                                          env["id"], env["type"], env["subject"], *data_keys(env)))
 
 
 @dataclass
@@ -105,8 +102,7 @@ class _Batch:
 
     def add(self, event: _Event) -> int:
         self.position += 1
-        stream = event.columns[6]
-        version = self.versions[stream] = self.versions.get(stream, 0) + 1
+        version = self.versions[event.stream] = self.versions.get(event.stream, 0) + 1
         digest = link_digest(self.prev, self.position, self.stamp, event.body)
         self.rows.append((self.position, self.recorded_at, digest, self.prev, version, *event.columns))
         self.seen[event.event_id] = (self.position, event.text)
@@ -131,7 +127,7 @@ class EventStore:
     async def _append(self, events: list[_Event], *, look_up: bool) -> list[Appended]:
         async with self._db.pool.acquire() as conn, conn.transaction():
             head = await conn.fetchrow("SELECT * FROM archive.begin_append($1::text[])",
-                                       list({e.columns[6] for e in events} | {"archive"}))
+                                       list({e.stream for e in events} | {"archive"}))
             assert head is not None, "archive.head is missing: run the archive's migrations"
             plan = _Batch(int(head["position"]), bytes(head["hash"]),
                           dict(zip(head["streams"] or [], head["versions"] or [], strict=True)))
