@@ -1,9 +1,10 @@
 """The hash chain: each event's hash covers its position, recorded time, canonical body and the previous hash.
 
-The canonical body is orjson's serialisation with sorted keys (UTF-8, no spaces): about 8× faster than
-the standard library's, and the same text but for float spelling (``1e16`` vs ``1e+16``). Bodies stored
-before the switch keep the standard library's form (``legacy_body``); the hash covers the stored text, so
-both verify, and the store's duplicate check accepts either form for a redelivery.
+The canonical body is orjson's serialisation with sorted keys (UTF-8, no spaces): about 3× faster than
+the standard library's (4.7 vs 13.8 µs for a 700-byte event) and the same text but for the spelling of
+some floats (``1.5e-7`` vs ``1.5e-07``). Bodies stored before the switch keep the standard library's
+form (``legacy_body``); the hash covers the stored text, so both verify, and the store's duplicate check
+accepts either form for a redelivery.
 """
 
 from __future__ import annotations

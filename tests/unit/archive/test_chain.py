@@ -1,6 +1,10 @@
+import json
 from datetime import UTC, datetime
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.archive.domain.chain import (
     canonical_body,
@@ -52,3 +56,20 @@ def test_report_and_incident_columns_are_taken_only_from_strings_in_data() -> No
     assert data_keys({"data": {"report_id": 5, "incident_id": None}}) == (None, None)
     assert data_keys({"data": ["report_id"]}) == (None, None)
     assert data_keys({}) == (None, None)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.text(st.characters(exclude_categories=["Cs"])),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(st.dictionaries(st.text(max_size=6), _json, max_size=6))
+def test_without_floats_the_canonical_bytes_are_the_old_form_byte_for_byte(value: dict[str, object]) -> None:
+    assert canonical_bytes(value) == legacy_body(value).encode()
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_floats_keep_their_value_through_the_canonical_bytes(x: float) -> None:
+    assert orjson.loads(canonical_bytes({"x": x}))["x"] == x
+    assert json.loads(canonical_bytes({"x": x}))["x"] == x
