@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.archive.adapters.reads import Reads
 from services.archive.adapters.store import EventStore, Incoming
 from services.archive.adapters.verify import verify_chain
 from services.archive.domain.chain import canonical_body, legacy_body, link_hash
@@ -158,3 +159,17 @@ async def test_migration_005_back_fills_report_and_incident_ids_of_rows_stored_b
         admin = await asyncpg.connect(infra.superuser_dsn)
         await admin.execute(f"DROP DATABASE IF EXISTS {name}")
         await admin.close()
+
+
+async def test_an_incidents_history_includes_events_of_other_streams_that_name_it(
+    store: EventStore, db: Database,
+) -> None:
+    story, other = Story(), Story()
+    elsewhere = {**other.approved(), "data": {**other.approved()["data"], "incident_id": story.incident_id}}
+    mine = [story.submitted(), elsewhere, story.approved(), other.submitted()]
+    await store.append([Incoming(e) for e in mine])
+    history = await Reads(db).history("incident_id", story.incident_id)
+    assert [event.type for event, _ in history] == ["ReportSubmitted", "ReportApproved", "ReportApproved"]
+    assert [event.position for event, _ in history] == sorted(event.position for event, _ in history)
+    assert elsewhere["subject"] != story.incident_id
+    assert len(await Reads(db).history("incident_id", other.incident_id)) == 1

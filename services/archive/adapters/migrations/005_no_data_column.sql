@@ -16,10 +16,12 @@ DROP VIEW archive.unreadable;
 DROP INDEX archive.events_report_idx;
 DROP INDEX archive.events_incident_idx;
 ALTER TABLE archive.events
-    ADD COLUMN report_id text COLLATE "C" GENERATED ALWAYS AS (CASE WHEN jsonb_typeof((body::jsonb) -> 'data' -> 'report_id') = 'string'
-        THEN (body::jsonb) -> 'data' ->> 'report_id' END) STORED,
-    ADD COLUMN incident_id text COLLATE "C" GENERATED ALWAYS AS (CASE WHEN jsonb_typeof((body::jsonb) -> 'data' -> 'incident_id') = 'string'
-        THEN (body::jsonb) -> 'data' ->> 'incident_id' END) STORED,
+    ADD COLUMN report_id text COLLATE "C" GENERATED ALWAYS AS (
+        CASE WHEN jsonb_typeof((body::jsonb) -> 'data' -> 'report_id') = 'string'
+             THEN (body::jsonb) -> 'data' ->> 'report_id' END) STORED,
+    ADD COLUMN incident_id text COLLATE "C" GENERATED ALWAYS AS (
+        CASE WHEN jsonb_typeof((body::jsonb) -> 'data' -> 'incident_id') = 'string'
+             THEN (body::jsonb) -> 'data' ->> 'incident_id' END) STORED,
     DROP COLUMN data;
 ALTER TABLE archive.events
     ALTER COLUMN report_id DROP EXPRESSION,
@@ -28,7 +30,10 @@ ALTER TABLE archive.events
     ALTER COLUMN type TYPE text COLLATE "C",
     ALTER COLUMN stream TYPE text COLLATE "C";
 CREATE INDEX events_report_idx ON archive.events (report_id, position) WHERE report_id IS NOT NULL;
-CREATE INDEX events_incident_idx ON archive.events (incident_id, position) WHERE incident_id IS NOT NULL;
+-- Every producer names the incident as the event's subject (its stream), so (stream, stream_version)
+-- already finds an incident's events; incident_id is indexed only where it differs from the stream
+-- (Reads.history asks both). A full index on it cost ≈ 12 % of an append (same-run A/B, docs/archive.md).
+CREATE INDEX events_incident_idx ON archive.events (incident_id, position) WHERE incident_id <> stream;
 -- By type, only the rare types read by type while new events keep coming: the breach stream polls
 -- DeadlineBreached, and the archive's own records behind the two views below. Frequent types are read
 -- incrementally by position (the primary key) or in one pass; indexing every row by type cost 4–12 %
@@ -39,15 +44,18 @@ CREATE INDEX events_rare_type_idx ON archive.events (type, position)
 
 -- The archive's own records, as before (002), reading data from the body.
 CREATE VIEW archive.conflicts AS
-    SELECT position, recorded_at, d ->> 'event_id' AS event_id, (d ->> 'first_position')::bigint AS first_position,
+    SELECT position, recorded_at, d ->> 'event_id' AS event_id,
+           (d ->> 'first_position')::bigint AS first_position,
            d ->> 'stored_body' AS stored_body, d ->> 'incoming_body' AS incoming_body, d ->> 'topic' AS topic,
            (d ->> 'partition')::int AS kafka_partition, (d ->> 'offset')::bigint AS kafka_offset
-    FROM archive.events, LATERAL (SELECT (body::jsonb) -> 'data' AS d) x WHERE type = 'ArchiveConflictingDuplicate';
+    FROM archive.events, LATERAL (SELECT (body::jsonb) -> 'data' AS d) x
+    WHERE type = 'ArchiveConflictingDuplicate';
 CREATE VIEW archive.unreadable AS
     SELECT position, recorded_at, d ->> 'reason' AS reason, d ->> 'topic' AS topic,
            (d ->> 'partition')::int AS kafka_partition, (d ->> 'offset')::bigint AS kafka_offset,
            decode(d ->> 'raw_base64', 'base64') AS raw
-    FROM archive.events, LATERAL (SELECT (body::jsonb) -> 'data' AS d) x WHERE type = 'ArchiveMessageUnreadable';
+    FROM archive.events, LATERAL (SELECT (body::jsonb) -> 'data' AS d) x
+    WHERE type = 'ArchiveMessageUnreadable';
 GRANT SELECT ON archive.conflicts, archive.unreadable TO archive_svc;
 
 -- One round trip instead of two per append: lock the tail (as lock_head() does, 002), then read the
