@@ -39,10 +39,10 @@ def parse_message(raw: bytes) -> tuple[Any, bytes | None]:
     value = orjson.loads(raw)
     if not isinstance(value, dict):
         return value, None
-    body = canonical_bytes(value)
-    if b"e+" in body:
+    body = canonical_bytes(value, parsed=True)
+    if b"e+" in body:  # the same text orjson read: no NaN, Infinity or out-of-range number
         value = json.loads(raw, parse_constant=_refuse_constant)
-        body = canonical_bytes(value)
+        body = canonical_bytes(value, parsed=True)
     return value, body
 
 

@@ -20,14 +20,15 @@ import orjson
 GENESIS = b""
 
 
-def canonical_bytes(envelope: dict[str, Any]) -> bytes:
+def canonical_bytes(envelope: dict[str, Any], *, parsed: bool = False) -> bytes:
     """The event's canonical JSON as UTF-8 bytes (what the hash covers). ValueError if it is not JSON
-    (NaN, Infinity, a lone surrogate)."""
+    (NaN, Infinity, a lone surrogate). ``parsed``: the envelope was read from JSON text, which holds no
+    NaN or Infinity (orjson refuses them), so they need no search."""
     try:
         body = orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:  # an integer beyond 64 bits (or a lone surrogate): the stdlib's form
         return legacy_body(envelope).encode()
-    if b"null" in body and not _finite(envelope):  # orjson writes NaN and Infinity as null
+    if not parsed and b"null" in body and not _finite(envelope):  # orjson writes NaN and Infinity as null
         raise ValueError("NaN or Infinity is not JSON")
     return body
 
