@@ -29,7 +29,10 @@ ALTER TABLE archive.events
     ALTER COLUMN event_id TYPE text COLLATE "C",
     ALTER COLUMN type TYPE text COLLATE "C",
     ALTER COLUMN stream TYPE text COLLATE "C";
-CREATE INDEX events_report_idx ON archive.events (report_id, position) WHERE report_id IS NOT NULL;
+-- A hash index: a report's few events are only ever found by equality and sorted by position after;
+-- cheaper to insert into than a btree on a random text key (same-run A/Bs: 20,648 → 23,268 events/s
+-- at 30,000 events and 19,962 → 22,779 at 100,000, medians of 5 and 3).
+CREATE INDEX events_report_idx ON archive.events USING hash (report_id) WHERE report_id IS NOT NULL;
 -- Every producer names the incident as the event's subject (its stream), so (stream, stream_version)
 -- already finds an incident's events; incident_id is indexed only where it differs from the stream
 -- (Reads.history asks both). A full index on it cost ≈ 12 % of an append (same-run A/B, docs/archive.md).
