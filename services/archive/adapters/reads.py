@@ -22,6 +22,17 @@ WITH RECURSIVE below(key) AS (
 SELECT key FROM below"""
 
 
+_EVENTS = ("SELECT position, recorded_at, body, hash FROM archive.events"
+           " WHERE ($2::timestamptz IS NULL OR recorded_at <= $2)")
+HISTORY = {
+    "report_id": f"{_EVENTS} AND report_id = $1 ORDER BY position",
+    # an incident's events are its stream's (every producer's subject), plus any naming it from another
+    # stream: migration 005 indexes incident_id only where it differs from the stream
+    "incident_id": f"{_EVENTS} AND stream = $1 AND incident_id = $1"
+                   f" UNION ALL {_EVENTS} AND incident_id = $1 AND incident_id <> stream ORDER BY position",
+}
+
+
 class Reads:
     def __init__(self, db: Database):
         self._db = db
@@ -48,11 +59,7 @@ class Reads:
 
     async def history(self, field: str, key: str, as_of: datetime | None = None) -> list[tuple[StoredEvent, str]]:
         """Every event whose data names ``field`` = ``key``, in order (recorded by ``as_of``), with its hash."""
-        assert field in ("report_id", "incident_id")
-        rows = await self._db.pool.fetch(
-            "SELECT position, recorded_at, body, hash FROM archive.events"
-            f" WHERE data ->> '{field}' = $1 AND ($2::timestamptz IS NULL OR recorded_at <= $2)"
-            " ORDER BY position", key, as_of)
+        rows = await self._db.pool.fetch(HISTORY[field], key, as_of)
         return [(StoredEvent.from_row(r["position"], r["recorded_at"], r["body"]), bytes(r["hash"]).hex())
                 for r in rows]
 

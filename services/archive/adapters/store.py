@@ -1,26 +1,31 @@
 """The PostgreSQL event store: batched, idempotent, gap-free, hash-chained appends.
 
-One append is one transaction: lock the chain's tail (``archive.lock_head()``, a SECURITY DEFINER
-function: the service role has no UPDATE on ``archive.head``), compute each new event's position and
-hash, COPY the rows in. The database's own trigger (migration 002) checks that the rows extend the
-tail (contiguous positions, each ``prev_hash`` the previous ``hash``) and advances it. Positions are
-therefore gap-free and in commit order, and the chain cannot fork under concurrent writers.
+One append is one transaction: lock the chain's tail and read the batch's streams' last versions
+(``archive.begin_append()``, a SECURITY DEFINER function: the service role has no UPDATE on
+``archive.head``), compute each new event's position and hash, COPY the rows in. The database's own
+trigger (migration 002) checks that the rows extend the tail (contiguous positions, each ``prev_hash``
+the previous ``hash``) and advances it. Positions are therefore gap-free and in commit order, and the
+chain cannot fork under concurrent writers.
 
 A redelivered event (same id, same canonical body) is a no-op reporting its first position. The same
 id with other content is a conflicting duplicate: logged at error level and recorded in the chain as
 an ``ArchiveConflictingDuplicate`` event holding both bodies, while the batch's other events commit —
 never silently dropped, and never a batch that fails forever.
+
+Redeliveries are rare, so a batch is first appended without looking its ids up (optimistic): the
+unique index on ``event_id`` refuses an id already stored, the transaction rolls back, and the batch
+is appended again with the look-up, which sorts out duplicates and conflicts as above.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import asyncpg
 
 from services.archive.domain.anomalies import conflict_envelope
-from services.archive.domain.chain import canonical_body, link_digest, recorded_text
+from services.archive.domain.chain import canonical_bytes, data_keys, legacy_body, link_digest, recorded_text
 from shared.db import Database
 from shared.envelope import now_utc
 from shared.logging import get_logger
@@ -28,6 +33,7 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 
 Outcome = Literal["appended", "duplicate", "conflict"]
+EVENT_ID_UNIQUE = "events_event_id_key"
 
 
 @dataclass(frozen=True)
@@ -39,10 +45,10 @@ class Incoming:
     partition: int | None = None
     offset: int | None = None
     timestamp_ms: int | None = None
+    body: bytes | None = None  # its canonical bytes, when the consumer already computed them
 
 
-@dataclass(frozen=True)
-class Appended:
+class Appended(NamedTuple):
     event_id: str
     position: int
     outcome: Outcome = "appended"
@@ -52,8 +58,31 @@ class Appended:
         return self.outcome != "appended"
 
 
-COLUMNS = ["position", "recorded_at", "body", "hash", "prev_hash",
-           "kafka_topic", "kafka_partition", "kafka_offset", "stream_version", "event_id", "type", "stream"]
+# What the lock decides first (position, recorded_at, hash, prev_hash, stream_version), then what
+# each event brings, prepared before the lock.
+COLUMNS = ["position", "recorded_at", "hash", "prev_hash", "stream_version", "body", "kafka_topic",
+           "kafka_partition", "kafka_offset", "event_id", "type", "stream", "report_id", "incident_id"]
+
+
+class _Event(NamedTuple):
+    """An event prepared before the lock: its canonical body and the columns it brings (as in COLUMNS)."""
+
+    item: Incoming
+    event_id: str
+    stream: str
+    body: bytes
+    columns: tuple[Any, ...]  # body text … incident_id
+
+    @property
+    def text(self) -> str:
+        return str(self.columns[0])
+
+
+def _prepare(item: Incoming) -> _Event:
+    env = item.envelope
+    body = canonical_bytes(env) if item.body is None else item.body
+    return _Event(item, env["id"], env["subject"], body, (body.decode(), item.topic, item.partition, item.offset,
+                                                          env["id"], env["type"], env["subject"], *data_keys(env)))
 
 
 @dataclass
@@ -64,18 +93,19 @@ class _Batch:
     prev: bytes
     versions: dict[str, int]
     recorded_at: Any = field(default_factory=now_utc)
-    stamp: str = ""
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     seen: dict[str, tuple[int, str]] = field(default_factory=dict)
+    stamp: str = field(init=False)
 
-    def add(self, item: Incoming, body: str) -> int:
+    def __post_init__(self) -> None:
+        self.stamp = recorded_text(self.recorded_at)
+
+    def add(self, event: _Event) -> int:
         self.position += 1
-        stream = item.envelope["subject"]
-        self.versions[stream] = self.versions.get(stream, 0) + 1
-        digest = link_digest(self.prev, self.position, self.stamp, body)
-        self.rows.append((self.position, self.recorded_at, body, digest, self.prev, item.topic, item.partition,
-                          item.offset, self.versions[stream], item.envelope["id"], item.envelope["type"], stream))
-        self.seen[item.envelope["id"]] = (self.position, body)
+        version = self.versions[event.stream] = self.versions.get(event.stream, 0) + 1
+        digest = link_digest(self.prev, self.position, self.stamp, event.body)
+        self.rows.append((self.position, self.recorded_at, digest, self.prev, version, *event.columns))
+        self.seen[event.event_id] = (self.position, event.text)
         self.prev = digest
         return self.position
 
@@ -86,61 +116,60 @@ class EventStore:
 
     async def append(self, batch: list[Incoming]) -> list[Appended]:
         """Append a batch in one transaction; a redelivered event reports its first position."""
-        bodies = [canonical_body(item.envelope) for item in batch]  # before the lock: it needs no order
+        events = [_prepare(item) for item in batch]  # before the lock: it needs no order
+        try:
+            return await self._append(events, look_up=False)
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name != EVENT_ID_UNIQUE:
+                raise
+            return await self._append(events, look_up=True)  # a redelivery: that transaction rolled back
+
+    async def _append(self, events: list[_Event], *, look_up: bool) -> list[Appended]:
         async with self._db.pool.acquire() as conn, conn.transaction():
-            head = await conn.fetchrow("SELECT position, hash FROM archive.lock_head()")
+            head = await conn.fetchrow("SELECT * FROM archive.begin_append($1::text[])",
+                                       list({e.stream for e in events} | {"archive"}))
             assert head is not None, "archive.head is missing: run the archive's migrations"
-            stored, versions = await _lookup(conn, batch)
-            plan = _Batch(int(head["position"]), bytes(head["hash"]), versions)
-            plan.stamp = recorded_text(plan.recorded_at)
+            plan = _Batch(int(head["position"]), bytes(head["hash"]),
+                          dict(zip(head["streams"] or [], head["versions"] or [], strict=True)))
+            stored = await _stored(conn, [e.event_id for e in events]) if look_up else {}
             results: list[Appended] = []
-            for item, body in zip(batch, bodies, strict=True):
-                event_id = item.envelope["id"]
-                earlier = stored.get(event_id) or plan.seen.get(event_id)
+            for event in events:
+                earlier = stored.get(event.event_id) or plan.seen.get(event.event_id)
                 if earlier is None:
-                    results.append(Appended(event_id, plan.add(item, body)))
-                elif earlier[1] == body:
-                    results.append(Appended(event_id, earlier[0], "duplicate"))
+                    results.append(Appended(event.event_id, plan.add(event)))
+                elif _same(earlier[1], event):
+                    results.append(Appended(event.event_id, earlier[0], "duplicate"))
                 else:
-                    await self._record_conflict(conn, plan, item, earlier, body)
-                    results.append(Appended(event_id, earlier[0], "conflict"))
+                    await self._record_conflict(conn, plan, event, earlier)
+                    results.append(Appended(event.event_id, earlier[0], "conflict"))
             if plan.rows:
                 await conn.copy_records_to_table("events", schema_name="archive", records=plan.rows,
                                                  columns=COLUMNS)
             return results
 
-    async def _record_conflict(self, conn: asyncpg.Connection, plan: _Batch, item: Incoming,
-                               earlier: tuple[int, str], body: str) -> None:
+    async def _record_conflict(self, conn: asyncpg.Connection, plan: _Batch, event: _Event,
+                               earlier: tuple[int, str]) -> None:
+        item = event.item
         record = conflict_envelope(
-            event_id=item.envelope["id"], first_position=earlier[0], stored_body=earlier[1], incoming_body=body,
+            event_id=event.event_id, first_position=earlier[0], stored_body=earlier[1], incoming_body=event.text,
             topic=item.topic, partition=item.partition, offset=item.offset, timestamp_ms=item.timestamp_ms)
         log.error("conflicting duplicate: event id already stored with other content",
-                  event_id=item.envelope["id"], first_position=earlier[0], topic=item.topic,
+                  event_id=event.event_id, first_position=earlier[0], topic=item.topic,
                   partition=item.partition, offset=item.offset, record_id=record["id"])
         if record["id"] in plan.seen or await _stored(conn, [record["id"]]):
             return  # already recorded (a redelivery of the same conflicting message)
-        plan.add(Incoming(record, item.topic, item.partition, item.offset, item.timestamp_ms),
-                 canonical_body(record))
+        plan.add(_prepare(Incoming(record, item.topic, item.partition, item.offset, item.timestamp_ms)))
 
 
-LOOKUP = ("SELECT event_id AS key, position, body, NULL::int AS version FROM archive.events"
-          " WHERE event_id = ANY($1::text[])"
-          " UNION ALL SELECT stream, NULL, NULL, max(stream_version) FROM archive.events"
-          " WHERE stream = ANY($2::text[]) GROUP BY stream")
-
-
-async def _lookup(conn: asyncpg.Connection,
-                  batch: list[Incoming]) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
-    """One round trip: the batch's ids already stored (position, body) and its streams' last versions."""
-    streams = [*{item.envelope["subject"] for item in batch}, "archive"]
-    stored: dict[str, tuple[int, str]] = {}
-    versions: dict[str, int] = {}
-    for r in await conn.fetch(LOOKUP, [item.envelope["id"] for item in batch], streams):
-        if r["version"] is None:
-            stored[r["key"]] = (r["position"], r["body"])
-        else:
-            versions[r["key"]] = r["version"]
-    return stored, versions
+def _same(stored: str, event: _Event) -> bool:
+    """Whether a stored body is this event's: its canonical text, or the older canonical form it was
+    stored in before orjson (so a redelivery of an old event is a duplicate, not a false conflict)."""
+    if stored == event.text:
+        return True
+    try:
+        return stored == legacy_body(event.item.envelope)
+    except (TypeError, ValueError):
+        return False
 
 
 async def _stored(conn: asyncpg.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:

@@ -1,19 +1,20 @@
 """Walk the whole hash chain in position order and recompute every link (``./baosong verify``).
 
 Reads as the database owner, so it sees exactly what is stored, whoever wrote it. Catches an edited
-body, time, hash or prev_hash, an event_id/type/stream column that differs from the body, a deleted
-or inserted row (a position gap or a broken link), and a head row that does not name the last event.
+body, time, hash or prev_hash, an event_id/type/stream/report_id/incident_id column that differs from
+the body, a deleted or inserted row (a position gap or a broken link), and a head row that does not
+name the last event.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
+import orjson
 
-from services.archive.domain.chain import GENESIS, link_hash
+from services.archive.domain.chain import GENESIS, data_keys, link_hash
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,9 @@ class Verdict:
 Progress = Callable[[int, int], None]
 
 
-def _columns_of(body: str) -> tuple[str | None, str | None, str | None]:
-    envelope = json.loads(body)
-    return envelope.get("id"), envelope.get("type"), envelope.get("subject")
+def _columns_of(body: str) -> tuple[str | None, ...]:
+    envelope = orjson.loads(body)
+    return envelope.get("id"), envelope.get("type"), envelope.get("subject"), *data_keys(envelope)
 
 
 async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int = 50_000) -> Verdict:
@@ -46,7 +47,8 @@ async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int
             head = await conn.fetchrow("SELECT position, hash FROM archive.head")
             assert head is not None, "archive.head is missing: run the archive's migrations"
             total = int(head["position"])
-            cursor = conn.cursor("SELECT position, recorded_at, body, hash, prev_hash, event_id, type, stream"
+            cursor = conn.cursor("SELECT position, recorded_at, body, hash, prev_hash, event_id, type, stream,"
+                                 " report_id, incident_id"
                                  " FROM archive.events ORDER BY position", prefetch=5000)
             async for row in cursor:
                 position = row["position"]
@@ -57,8 +59,8 @@ async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int
                     problem = "prev_hash is not the previous event's hash"
                 elif bytes(row["hash"]) != link_hash(prev, position, row["recorded_at"], row["body"]):
                     problem = "hash does not match the event's content"
-                elif _columns_of(row["body"]) != (row["event_id"], row["type"], row["stream"]):
-                    problem = "event_id, type or stream column differs from the hashed body"
+                elif _columns_of(row["body"]) != tuple(row[5:]):
+                    problem = "event_id, type, stream, report_id or incident_id column differs from the hashed body"
                 if problem:
                     return Verdict(count, expected - 1, prev.hex(), min(position, expected), problem)
                 prev, expected, count = bytes(row["hash"]), expected + 1, count + 1

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from services.archive.domain.chain import canonical_body
+import orjson
+
+from services.archive.domain.chain import canonical_bytes
 
 ARCHIVE_STREAM = "archive"
 SOURCE = "/baosong/archive"
@@ -28,20 +31,40 @@ class NotAnEnvelope(ValueError):
     """The message cannot be stored as an event; the text says why."""
 
 
-def check_envelope(value: Any) -> dict[str, Any]:
-    """The envelope if it can be stored as an event (object with string id, type, subject; JSON PostgreSQL takes)."""
+def parse_message(raw: bytes) -> tuple[Any, bytes | None]:
+    """A message's JSON value and, when it is an object, its canonical bytes. orjson refuses NaN,
+    Infinity and invalid UTF-8 (ValueError) but reads an integer beyond 64 bits as a float, losing
+    digits; such a float (|x| ≥ 2**63) is spelt with ``e+`` in the canonical bytes, so only then is the
+    message read again with the standard library, which keeps the integer exact."""
+    value = orjson.loads(raw)
+    if not isinstance(value, dict):
+        return value, None
+    body = canonical_bytes(value, parsed=True)
+    if b"e+" in body:  # the same text orjson read: no NaN, Infinity or out-of-range number
+        value = json.loads(raw, parse_constant=_refuse_constant)
+        body = canonical_bytes(value, parsed=True)
+    return value, body
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def check_envelope(value: Any, body: bytes | None = None) -> tuple[dict[str, Any], bytes]:
+    """The envelope and its canonical bytes if it can be stored as an event (an object with string id,
+    type, subject; JSON PostgreSQL takes). ``body``: its canonical bytes when already computed."""
     if not isinstance(value, dict):
         raise NotAnEnvelope("not a JSON object")
     for key in ("id", "type", "subject"):
         if not isinstance(value.get(key), str) or not value[key]:
             raise NotAnEnvelope(f"attribute {key!r} missing or not a non-empty string")
     try:
-        body = canonical_body(value)
-    except ValueError as exc:  # NaN / Infinity: not JSON
+        body = body if body is not None else canonical_bytes(value)
+    except ValueError as exc:  # NaN / Infinity / a lone surrogate: not JSON
         raise NotAnEnvelope(str(exc)) from exc
-    if "\\u0000" in body:
+    if b"\\u0000" in body:
         raise NotAnEnvelope("contains a NUL character, which PostgreSQL's jsonb cannot hold")
-    return value
+    return value, body
 
 
 def _kafka_time(timestamp_ms: int | None) -> str:

@@ -8,7 +8,6 @@ so nothing consumed is ever lost and no bad message blocks the partition.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +16,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from services.archive.adapters.store import EventStore, Incoming
-from services.archive.domain.anomalies import NotAnEnvelope, check_envelope, unreadable_envelope
+from services.archive.domain.anomalies import NotAnEnvelope, check_envelope, parse_message, unreadable_envelope
 from shared.logging import get_logger
 from shared.topics import ARCHIVED
 
@@ -30,11 +29,12 @@ def to_incoming(record: Any) -> Incoming:
     where = {"topic": record.topic, "partition": record.partition, "offset": record.offset,
              "timestamp_ms": record.timestamp}
     try:
-        envelope = check_envelope(json.loads(raw))
+        envelope, body = check_envelope(*parse_message(raw))
     except (ValueError, NotAnEnvelope) as exc:
         log.error("unreadable message kept as ArchiveMessageUnreadable", reason=str(exc), **where)
-        envelope = unreadable_envelope(raw, reason=str(exc), **where)
-    return Incoming(envelope, record.topic, record.partition, record.offset, record.timestamp)
+        return Incoming(unreadable_envelope(raw, reason=str(exc), **where), record.topic, record.partition,
+                        record.offset, record.timestamp)
+    return Incoming(envelope, record.topic, record.partition, record.offset, record.timestamp, body)
 
 
 def register(broker: KafkaBroker, *, store: EventStore, group_id: str, max_records: int,

@@ -23,7 +23,7 @@ async def load_units(pool: asyncpg.Pool) -> dict[str, UnitInfo]:
 
 async def events_after(pool: asyncpg.Pool, types: list[str], after: int, limit: int = 200) -> list[dict[str, Any]]:
     rows = await pool.fetch(
-        "SELECT position, type, recorded_at, data::text AS data FROM archive.events"
+        "SELECT position, type, recorded_at, ((body::jsonb) -> 'data')::text AS data FROM archive.events"
         " WHERE type = ANY($1::text[]) AND position > $2 ORDER BY position LIMIT $3", types, after, limit)
     return [{"position": r["position"], "type": r["type"], "recorded_at": r["recorded_at"].isoformat(),
              "data": json.loads(r["data"])} for r in rows]

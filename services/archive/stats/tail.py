@@ -28,8 +28,9 @@ class StoreTail(Generic[T]):
         """Everything stored so far, in store order (a fresh list the caller may keep)."""
         async with self._lock:
             rows = await pool.fetch(
-                "SELECT position, type, recorded_at, body::jsonb ->> 'time' AS time, data::text AS data"
-                " FROM archive.events WHERE type = ANY($1::text[]) AND position > $2 ORDER BY position",
+                "SELECT position, type, recorded_at, b ->> 'time' AS time, (b -> 'data')::text AS data"
+                " FROM archive.events, LATERAL (SELECT body::jsonb AS b) x"
+                " WHERE type = ANY($1::text[]) AND position > $2 ORDER BY position",
                 self._types, self.position)
             for r in rows:
                 self.items.append(self._convert((r["position"], r["type"], r["recorded_at"].isoformat(),

@@ -160,7 +160,7 @@ class Stack:
         """The archive's stored events of one report, in position order."""
         conn = await asyncpg.connect(self.infra.owner_dsn)
         try:
-            rows = await conn.fetch("SELECT type, body FROM archive.events WHERE data ->> 'report_id' = $1"
+            rows = await conn.fetch("SELECT type, body FROM archive.events WHERE report_id = $1"
                                     " ORDER BY position", report_id)
         finally:
             await conn.close()

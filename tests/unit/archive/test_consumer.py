@@ -4,7 +4,10 @@ import base64
 import json
 from dataclasses import dataclass
 
+import pytest
+
 from services.archive.domain.anomalies import ARCHIVE_STREAM, UNREADABLE
+from services.archive.domain.chain import canonical_bytes
 from services.archive.entrypoints.consumer import to_incoming
 from tests.support.archive_events import Story
 
@@ -34,3 +37,34 @@ def test_bytes_that_are_not_an_envelope_are_kept_verbatim() -> None:
         assert incoming.envelope["data"]["offset"] == 42
     assert to_incoming(Record(b"x")).envelope["id"] == to_incoming(Record(b"x")).envelope["id"]
     assert to_incoming(Record(b"x")).envelope["id"] != to_incoming(Record(b"x", offset=43)).envelope["id"]
+
+
+def test_the_consumer_hands_the_store_the_canonical_bytes_it_checked() -> None:
+    envelope = Story().submitted()
+    incoming = to_incoming(Record(json.dumps(envelope).encode()))
+    assert incoming.body == canonical_bytes(envelope)
+
+
+def test_an_integer_beyond_64_bits_is_stored_exactly_not_as_a_float() -> None:
+    envelope = {**Story().submitted(), "seq": 12345678901234567890123}
+    raw = json.dumps(envelope).encode()
+    incoming = to_incoming(Record(raw))
+    assert incoming.envelope["seq"] == 12345678901234567890123
+    assert incoming.body is not None and b'"seq":12345678901234567890123' in incoming.body
+    # a large float (spelt with e+) is read again with the stdlib, and stays the same float
+    floats = to_incoming(Record(json.dumps({**envelope, "seq": 1.5e300}).encode()))
+    assert floats.envelope["seq"] == 1.5e300
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"id": "x", "type": "T", "subject": "s", "data": NaN}',
+    b'{"id": "x", "type": "T", "subject": "s", "data": [Infinity]}',
+    b'{"id": "x", "type": "T", "subject": "s", "data": 1e400}',
+    b'{"id": "x", "type": "T", "subject": "s", "n": 12345678901234567890123, "data": NaN}',
+    b'{"id": "x", "type": "T", "subject": "s", "data": "\\ud800"}',
+    b'{"id": "x", "type": "T", "subject": "s", "data": "\xff"}',
+])
+def test_nan_infinity_and_text_that_is_not_utf8_are_kept_as_unreadable(raw: bytes) -> None:
+    incoming = to_incoming(Record(raw))
+    assert incoming.envelope["type"] == UNREADABLE
+    assert base64.b64decode(incoming.envelope["data"]["raw_base64"]) == raw
