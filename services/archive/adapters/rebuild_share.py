@@ -48,21 +48,16 @@ async def fold_share(share: Share, on_events: Callable[[int], None]) -> Folded:
     docs: dict[str, dict[str, Doc]] = {p.name: {} for p in projections}
     folded = Folded(seen={p.name: set() for p in projections})
     with no_cyclic_gc():
-        async with raw_connection(share.owner_dsn) as conn, conn.transaction(isolation="repeatable_read",
-                                                                            readonly=True):
-            async for events in event_chunks(conn, SHARE, share.head, share.parts, share.part):
-                for p in projections:
-                    fold_all(p, docs[p.name], events, skip_malformed, folded.seen[p.name])
-                folded.count += len(events)
-                on_events(len(events))
-        await asyncio.gather(*(_copy_aside(share.owner_dsn, p, docs[p.name]) for p in projections))
+        async with raw_connection(share.owner_dsn) as conn:
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                async for events in event_chunks(conn, SHARE, share.head, share.parts, share.part):
+                    for p in projections:
+                        fold_all(p, docs[p.name], events, skip_malformed, folded.seen[p.name])
+                    folded.count += len(events)
+                    on_events(len(events))
+            for p in projections:  # one after another: the shares' processes already keep every core busy
+                await copy_docs(conn, aside(p), docs[p.name])
     return folded
-
-
-async def _copy_aside(owner_dsn: str, projection: Projection, docs: dict[str, Doc]) -> None:
-    """On a connection of its own, so the projections' COPYs run side by side (PostgreSQL on every core)."""
-    async with raw_connection(owner_dsn) as conn:
-        await copy_docs(conn, aside(projection), docs)
 
 
 _events_folded: Any = None  # a process-shared counter of folded events, for the progress bar
