@@ -46,7 +46,7 @@ async def raw_connection(dsn: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 async def event_chunks(conn: asyncpg.Connection, where: str, *args: Any,
-                       chunk: int = 2_000) -> AsyncIterator[list[StoredEvent]]:
+                       chunk: int = 8_000) -> AsyncIterator[list[StoredEvent]]:
     """The events matching ``where``, in position order, ``chunk`` at a time. Needs an open transaction
     and nothing else running on ``conn`` meanwhile (the next fetch is always in flight)."""
     cursor = await conn.cursor(f"{EVENT_COLUMNS} WHERE {where} ORDER BY position", *args)
