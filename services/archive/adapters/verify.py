@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
-import orjson
 
 from services.archive.domain.chain import GENESIS, data_keys, link_hash
+from services.archive.domain.stored import parse_json
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ Progress = Callable[[int, int], None]
 
 
 def _columns_of(body: str) -> tuple[str | None, ...]:
-    envelope = orjson.loads(body)
+    envelope = parse_json(body)
     return envelope.get("id"), envelope.get("type"), envelope.get("subject"), *data_keys(envelope)
 
 

@@ -11,16 +11,15 @@ import orjson
 
 
 def parse_json(text: str | bytes) -> Any:
-    """orjson (about 4× the standard parser on our bodies); the standard parser for what orjson refuses
-    (integers beyond 64 bits, which older canonical bodies may hold)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
+    """A stored body or document (always valid JSON: the store took only what it could canonicalise).
+    orjson, about 4× the standard parser; it reads an integer beyond 64 bits as a float, so read models
+    show such a number rounded, while the store keeps its exact digits."""
+    return orjson.loads(text)
 
 
 def encode_json(value: Any) -> bytes:
-    """Compact UTF-8 JSON of a read-model document; the standard encoder for what orjson refuses."""
+    """Compact UTF-8 JSON of a read-model document; the standard encoder for what orjson refuses (a key
+    that is not a string, e.g. a unit id sent as a number)."""
     try:
         return orjson.dumps(value)
     except TypeError:
