@@ -27,6 +27,12 @@ EVENTS_AFTER = ("SELECT position, recorded_at, body FROM archive.events WHERE po
                 " ORDER BY position LIMIT $2")
 
 
+async def events_after(conn: asyncpg.Connection, position: int, limit: int) -> list[StoredEvent]:
+    """The next ``limit`` stored events after ``position``, in order."""
+    return [StoredEvent.from_row(r["position"], r["recorded_at"], r["body"])
+            for r in await conn.fetch(EVENTS_AFTER, position, limit)]
+
+
 async def load_docs(conn: asyncpg.Connection, table: str, keys: Iterable[str]) -> dict[str, Doc]:
     rows = await conn.fetch(f"SELECT key, doc::text AS doc FROM {table} WHERE key = ANY($1::text[])", list(keys))
     return {r["key"]: parse_json(r["doc"]) for r in rows}
@@ -77,8 +83,7 @@ class Projector:
                                     [p.name for p in self._projections])
             checkpoints = {r["projection"]: r["position"] for r in rows}
             start = min(checkpoints.values(), default=0)
-            events = [StoredEvent.from_row(r["position"], r["recorded_at"], r["body"])
-                      for r in await conn.fetch(EVENTS_AFTER, start, self._batch)]
+            events = await events_after(conn, start, self._batch)
             if not events:
                 return 0
             for projection in self._projections:

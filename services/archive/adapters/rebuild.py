@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import asyncpg
 
-from services.archive.adapters.projector import EVENTS_AFTER, apply_events, skip_malformed
+from services.archive.adapters.projector import apply_events, events_after, skip_malformed
 from services.archive.adapters.rebuild_share import (
     Folded,
     Share,
@@ -32,7 +32,6 @@ from services.archive.adapters.rebuild_share import (
 )
 from services.archive.adapters.replay import copy_docs, event_chunks, no_cyclic_gc, raw_connection
 from services.archive.domain.projections import Projection, fold_all
-from services.archive.domain.stored import StoredEvent
 
 Progress = Callable[[int, int], None]
 
@@ -115,8 +114,7 @@ async def _swap_in(conn: asyncpg.Connection, projections: list[Projection], head
     async with conn.transaction():
         await conn.fetch("SELECT 1 FROM archive.checkpoints WHERE projection = ANY($1::text[]) FOR UPDATE",
                          [p.name for p in projections])
-        while rows := await conn.fetch(EVENTS_AFTER, last, 2_000):
-            events = [StoredEvent.from_row(r["position"], r["recorded_at"], r["body"]) for r in rows]
+        while events := await events_after(conn, last, 2_000):
             for p in projections:
                 await apply_events(conn, p, aside(p), events)
             last, more = events[-1].position, more + len(events)

@@ -74,12 +74,3 @@ def fold_all(projection: Projection, docs: dict[str, Doc], events: Iterable[Stor
             docs[key] = doc
             touched.add(key)
     return touched
-
-
-def _raise(exc: Malformed) -> None:
-    raise exc
-
-
-def fold(projection: Projection, docs: dict[str, Doc], event: StoredEvent) -> str | None:
-    """Apply one ``event`` to ``docs``; the key it changed, if any. Raises ``Malformed``."""
-    return next(iter(fold_all(projection, docs, (event,), _raise)), None)

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from services.archive.domain.anomalies import NotAnEnvelope, check_envelope, conflict_envelope, unreadable_envelope
-from services.archive.domain.projections import PROJECTIONS, Malformed, fold
+from services.archive.domain.projections import PROJECTIONS, Malformed, fold_all
 from services.archive.domain.stored import StoredEvent
 from services.archive.domain.timeline import details
 from tests.support.archive_events import Story
@@ -17,10 +17,13 @@ def stored(envelopes: list[dict[str, Any]]) -> list[StoredEvent]:
             for i, e in enumerate(envelopes)]
 
 
+def refuse(exc: Malformed) -> None:
+    raise exc
+
+
 def project(name: str, events: list[StoredEvent]) -> dict[str, Any]:
     docs: dict[str, Any] = {}
-    for event in events:
-        fold(PROJECTIONS[name], docs, event)
+    fold_all(PROJECTIONS[name], docs, events, refuse)
     return docs
 
 
@@ -82,7 +85,12 @@ def test_events_a_projection_ignores_and_events_that_lack_fields() -> None:
     assert project("units", stored(Story().all())) == {}
     bad = StoredEvent(1, "ReportForwarded", None, "", None, {"incident_id": "i", "report_id": "r"})
     with pytest.raises(Malformed):
-        fold(PROJECTIONS["knowledge"], {}, bad)
+        project("knowledge", [bad])
+    skipped: list[Malformed] = []
+    good = stored(Story().all())
+    docs: dict[str, Any] = {}
+    assert fold_all(PROJECTIONS["knowledge"], docs, [bad, *good], skipped.append) == {good[0].data["incident_id"]}
+    assert len(skipped) == 1 and "position 1" in str(skipped[0])  # the bad event is skipped, the rest folded
 
 
 def test_envelope_checks_and_anomaly_records_are_deterministic() -> None:
