@@ -63,13 +63,20 @@ async def tail(infra: Infra, topic: str) -> AsyncIterator[Callable[..., Awaitabl
             await consumer.position(tp)  # pin the start before anything is sent
         seen: list[dict[str, Any]] = []
 
-        async def collect(done: Callable[[list[dict[str, Any]]], bool], timeout_s: float = 15
-                          ) -> list[dict[str, Any]]:
+        async def poll() -> None:
+            batches = await consumer.getmany(timeout_ms=200)
+            seen.extend(json.loads(r.value) for records in batches.values() for r in records if r.value)
+
+        async def collect(done: Callable[[list[dict[str, Any]]], bool], timeout_s: float = 15,
+                          settle_s: float = 0) -> list[dict[str, Any]]:
+            """Poll until ``done``, then on for ``settle_s`` more (to see what should NOT arrive)."""
             deadline = time.monotonic() + timeout_s
             while not done(seen):
                 assert time.monotonic() < deadline, f"gave up on {topic} after {len(seen)} messages"
-                batches = await consumer.getmany(timeout_ms=200)
-                seen.extend(json.loads(r.value) for records in batches.values() for r in records if r.value)
+                await poll()
+            settled = time.monotonic() + settle_s
+            while time.monotonic() < settled:
+                await poll()
             return list(seen)
 
         yield collect
@@ -171,8 +178,7 @@ async def _ingress(infra: Infra, units: dict[str, str], reports: Any, dead_lette
     mine = [e for e in events if e["data"]["report"]["reporting_unit"] == units["town"]]
     assert sorted(e["data"]["report"]["title"] for e in mine) == sorted(["城关镇307国道两车相撞", "信封形式"])
     assert all(e["data"]["grade"] == "IV" for e in mine)
-    await asyncio.sleep(1)  # a duplicate of the first message would have arrived by now
-    again = await reports(lambda seen: len(seen) >= len(events))
+    again = await reports(lambda seen: True, settle_s=1.5)  # a duplicate of the first message would arrive
     assert len([e for e in again if e["data"]["report"]["reporting_unit"] == units["town"]]) == 2
 
 
