@@ -17,7 +17,7 @@ from faststream.kafka import KafkaBroker
 
 from shared import topics
 from shared.envelope import Envelope
-from shared.kafka import publish
+from shared.kafka import publish_all
 from tests.support.reports import report
 
 PERIOD = "2026-10"
@@ -97,10 +97,8 @@ class Scenario:
         return self
 
     async def publish_all(self, bootstrap: str) -> None:
-        broker = KafkaBroker(bootstrap)
-        async with broker:
-            for topic, env in self.events:
-                await publish(broker, topic, env)
+        async with KafkaBroker(bootstrap) as broker:
+            await publish_all(broker, self.events)
 
     def publish(self, bootstrap: str) -> None:
         """Publish from a thread of its own (Playwright's sync API keeps a loop running in this one)."""
