@@ -85,12 +85,6 @@ async def record_seen(conn: Conn, *, event_id: str, incident_id: str, type: str,
     return bool(status.endswith(" 1"))
 
 
-async def report_channel(conn: Conn, report_id: str) -> str | None:
-    channel: str | None = await conn.fetchval(
-        "SELECT channel FROM escalation.seen WHERE report_id = $1 AND type = 'ReportSubmitted' LIMIT 1", report_id)
-    return channel
-
-
 async def seen_of(conn: Conn, incident_ids: list[str]) -> dict[str, list[Seen]]:
     rows = await conn.fetch("SELECT event_id, incident_id, type, at, unit_id, report_id, to_unit_id"
                             " FROM escalation.seen WHERE incident_id = ANY($1::text[]) ORDER BY at", incident_ids)
@@ -106,7 +100,7 @@ async def forwards_and_phone_reports(conn: Conn, incident_id: str) -> list[async
     rows: list[asyncpg.Record] = await conn.fetch(
         "SELECT f.event_id, f.type, f.unit_id, f.to_unit_id, f.at,"
         " coalesce((SELECT s.channel FROM escalation.seen s WHERE s.report_id = f.report_id"
-        "           AND s.type = 'ReportSubmitted' LIMIT 1), 'written') AS channel, f.channel AS own_channel"
+        "           AND s.type = 'ReportSubmitted' LIMIT 1), 'written') AS channel"
         " FROM escalation.seen f WHERE f.incident_id = $1"
         " AND (f.type = 'ReportForwarded' OR (f.type = 'ReportSubmitted' AND f.channel = 'phone')) ORDER BY f.at",
         incident_id)

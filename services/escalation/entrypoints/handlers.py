@@ -95,8 +95,8 @@ async def on_forwarded(conn: repo.Conn, env: Envelope, data: ReportForwarded, no
                                   unit_id=data.from_unit_id, report_id=data.report_id, to_unit_id=data.to_unit_id,
                                   channel=data.channel):
         return
-    channel = await repo.report_channel(conn, data.report_id) or "written"
-    await repo.fulfil(conn, incident_id=data.incident_id, unit_id=data.from_unit_id, obligations=FULFILS[channel],
+    await repo.fulfil(conn, incident_id=data.incident_id, unit_id=data.from_unit_id,
+                      obligations=FULFILS[data.report_channel],
                       at=at, event_id=env.id, to_unit_id=data.to_unit_id)
     incident = await repo.incident(conn, data.incident_id)
     if incident is None or data.channel == "skip_notice":
