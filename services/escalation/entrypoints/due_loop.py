@@ -45,9 +45,7 @@ class DueLoop:
             due = [r for r in due if r.clock_id not in closed]
             if not due:
                 return len(closed)
-            incidents = sorted({r.incident_id for r in due})
-            seen = await repo.seen_of(conn, [i for i in incidents if any(
-                r.incident_id == i and r.kind in ("late", "missed") for r in due)])
+            seen = await repo.seen_of(conn, sorted({r.incident_id for r in due if r.kind in ("late", "missed")}))
             fired = [fired_event(r, detected_at=now, seen=seen.get(r.incident_id, [])) for r in due]
             await self._publisher.publish_all(fired)
             await repo.mark_fired(conn, [r.clock_id for r in due], now)
