@@ -2,7 +2,7 @@
 
 Run against a stack started with ``./baosong up --detach --no-demo`` (same env); it appends N
 synthetic incidents (submission, forward or breach) straight into the archive's store, then times
-``/v1/stats/units``, ``/v1/stats/months``, ``/v1/board`` and one replay.
+``/v1/stats/units``, ``/v1/stats/months`` and ``/v1/board``.
 """
 
 from __future__ import annotations

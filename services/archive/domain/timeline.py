@@ -5,7 +5,8 @@ acted (submitted, approved, rejected, forwarded, acknowledged).
 The timeline document lists its events (position, type, time, recorded_at, actor), not their contents:
 those are in the store, and the read API adds each entry's ``details`` from the event at that position
 (as KurrentDB resolves link events). A copy of every event's data in the document would double what is
-stored, make every new event rewrite a growing document, and was the largest share of a replay."""
+stored, make the document each new event rewrites (whole) about three times bigger, and was the largest
+share of a replay."""
 
 from __future__ import annotations
 
