@@ -12,6 +12,7 @@ import random
 import signal
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,7 @@ from deploy.demo.incidents import make_incident
 from deploy.demo.units import reporting_units
 from shared.auth import mint_token
 from shared.envelope import now_utc
+from shared.policy import load_assignments, load_pack
 
 SIGN_OFF_AFTER_S = 20.0
 
@@ -28,6 +30,12 @@ def enabled(environ: dict[str, str] | None = None) -> bool:
     """Off when ``BAOSONG_DEMO`` is 0, false, no or off."""
     value = (environ if environ is not None else os.environ).get("BAOSONG_DEMO", "1")
     return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def report_limit(unit_id: str) -> timedelta:
+    """How long the unit's policy pack gives for the written report: the demo's plans are timed against it."""
+    pack = load_pack(load_assignments().pack_name_for(unit_id=unit_id))
+    return next(rule.late_after for rule in pack.obligations if rule.obligation == "written_report")
 
 
 @dataclass
@@ -48,7 +56,7 @@ class Generator:
         return {"Authorization": f"Bearer {self.token(unit, role)}"}
 
     def post_one(self, unit_id: str, unit_name: str) -> None:
-        incident = make_incident(self.rng, unit_id, unit_name, now_utc())
+        incident = make_incident(self.rng, unit_id, unit_name, now_utc(), report_limit(unit_id))
         r = httpx.post(f"{self.intake}/v1/reports", json=incident.body,
                        headers=self.headers(unit_id, "reporter"), timeout=10)
         if r.status_code != 202:

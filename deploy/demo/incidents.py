@@ -1,8 +1,9 @@
 """Realistic incidents for the demo, shaped like the contract's POST /v1/reports; pure, no I/O.
 
-Each incident gets a plan: ``on_time`` (occurred minutes ago, signed off soon), ``late`` (occurred
-over two hours ago: late on arrival) or ``unsigned`` (close to its limit and never signed off, so
-the breach comes while the viewer watches).
+Each incident gets a plan, timed against ``limit`` (how long the unit's policy pack gives for the written
+report): ``on_time`` (occurred minutes ago, signed off soon), ``late`` (occurred more than ``limit`` ago:
+late on arrival) or ``unsigned`` (a few minutes short of its limit and never signed off, so the breach
+comes while the viewer watches).
 """
 
 from __future__ import annotations
@@ -42,11 +43,13 @@ def place_of(unit_name: str) -> str:
     return unit_name
 
 
-def make_incident(rng: random.Random, unit_id: str, unit_name: str, now: datetime) -> DemoIncident:
+def make_incident(rng: random.Random, unit_id: str, unit_name: str, now: datetime,
+                  limit: timedelta) -> DemoIncident:
     plan = rng.choices([p for p, _ in PLANS], weights=[w for _, w in PLANS])[0]
-    ago = {"on_time": timedelta(minutes=rng.randint(5, 40)),
-           "late": timedelta(minutes=rng.randint(130, 200)),
-           "unsigned": timedelta(minutes=rng.randint(112, 118))}[plan]
+    minute = timedelta(minutes=1)
+    ago = {"on_time": minute * rng.randint(5, max(5, min(40, int(limit / minute) // 2))),
+           "late": limit + minute * rng.randint(10, 80),
+           "unsigned": limit - minute * rng.randint(2, 8)}[plan]
     kind = rng.choice(KINDS)
     casualties = {"deaths": 0, "injured": 0, "seriously_injured": 0, "missing": 0, "poisoned": 0,
                   **kind["casualties"]}

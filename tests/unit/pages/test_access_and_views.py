@@ -1,9 +1,10 @@
 """Whether a record is in a viewer's scope, and the demo's inputs."""
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from deploy.demo.generator import report_limit
 from deploy.demo.incidents import make_incident, place_of
 from deploy.demo.units import reporting_units
 from services.archive.web.views import may_see
@@ -20,10 +21,15 @@ def test_may_see_needs_one_of_the_records_units_in_scope() -> None:
 def test_demo_reports_are_contract_shaped_and_units_fall_back(tmp_path: Path) -> None:
     rng = random.Random(7)
     plans = set()
+    limit = report_limit("demo-town-a-office")
+    assert limit == timedelta(hours=2)  # the default pack (county-2h-10h)
     for _ in range(40):
-        incident = make_incident(rng, "demo-town-a-office", "城关镇党政办", datetime.now(UTC))
+        now = datetime.now(UTC)
+        incident = make_incident(rng, "demo-town-a-office", "城关镇党政办", now, limit)
         Report.model_validate(incident.body)
         plans.add(incident.plan)
+        ago = now - datetime.fromisoformat(incident.body["occurred_at"])
+        assert (ago > limit) == (incident.plan == "late")
         assert incident.body["title"].startswith("城关镇") and "党政办" not in incident.body["title"]
     assert plans == {"on_time", "late", "unsigned"}
     assert place_of("县第一中学") == "县第一中学"
