@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from services.archive.adapters.reads import Reads
-from services.archive.adapters.store import EventStore, Incoming
+from services.archive.adapters.store import CHUNK, EventStore, Incoming
 from services.archive.adapters.verify import verify_chain
 from services.archive.domain.chain import canonical_body, legacy_body, link_hash
 from shared.db import Database
@@ -173,3 +173,32 @@ async def test_an_incidents_history_includes_events_of_other_streams_that_name_i
     assert [event.position for event, _ in history] == sorted(event.position for event, _ in history)
     assert elsewhere["subject"] != story.incident_id
     assert len(await Reads(db).history("incident_id", other.incident_id)) == 1
+
+
+async def test_a_batch_of_several_pipelined_copies_falls_back_whole_on_a_redelivery_in_a_later_copy(
+    store: EventStore, infra: Infra, owner: asyncpg.Connection,
+) -> None:
+    """A batch longer than one COPY chunk: chained across its COPYs; a stored id met in its last chunk, or an
+    id repeated within the batch, rolls the optimistic transaction back and the careful path appends the
+    rest once."""
+    assert CHUNK < 300
+    stories = [Story() for _ in range(2 * CHUNK // 5 + 1)]
+    events = [e for s in stories for e in s.all()]  # 5 events a story: more than two chunks
+    start = await owner.fetchval("SELECT position FROM archive.head")
+    first = await store.append([Incoming(e) for e in events])
+    assert [a.position for a in first] == list(range(start + 1, start + 1 + len(events)))
+
+    fresh = [e for _ in range(2 * CHUNK // 5 + 1) for e in Story().all()]
+    redelivered, repeated = events[-1], fresh[3]
+    batch = [*fresh, repeated]
+    batch.insert(len(fresh) - 2, redelivered)  # in the last chunk
+    outcomes = await store.append([Incoming(e) for e in batch])
+    assert Counter(a.outcome for a in outcomes) == {"appended": len(fresh), "duplicate": 2}
+    assert outcomes[len(fresh) - 2].position == first[-1].position
+    assert outcomes[-1].position == outcomes[3].position
+    rows = await owner.fetch("SELECT position, event_id FROM archive.events WHERE position > $1 ORDER BY position",
+                             start)
+    assert [r["position"] for r in rows] == list(range(start + 1, start + 1 + len(events) + len(fresh)))
+    assert Counter(r["event_id"] for r in rows) == Counter(e["id"] for e in events + fresh)
+    verdict = await verify_chain(infra.owner_dsn)
+    assert verdict.intact, verdict.problem
