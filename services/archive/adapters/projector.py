@@ -50,8 +50,9 @@ async def apply_events(conn: asyncpg.Connection, projection: Projection, table: 
                        events: list[StoredEvent]) -> None:
     """Fold ``events`` into the stored documents of ``table``: load those they touch, fold, write back."""
     docs = await load_docs(conn, table, {k for e in events if (k := projection.key(e)) is not None})
-    touched = fold_all(projection, docs, events, skip_malformed)
-    await save_docs(conn, table, {k: docs[k] for k in touched})
+    touched: set[str] = set()
+    fold_all(projection, docs, events, skip_malformed, touched)
+    await save_docs(conn, table, {k: docs[k] for k in touched if k in docs})
 
 
 def skip_malformed(exc: Malformed) -> None:

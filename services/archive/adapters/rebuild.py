@@ -59,7 +59,10 @@ async def rebuild(owner_dsn: str, projections: list[Projection], *, progress: Pr
 
 
 async def _fold_shares(shares: list[Share], progress: Progress | None) -> list[Folded]:
-    context = multiprocessing.get_context("spawn")
+    # fork, not spawn: a spawned process first imports the service again (≈ 0.3 s of CPU a process, 10 % of
+    # a 100,000-event rebuild). The pool forks its processes before it starts any thread, and a forked
+    # share opens its own connection and event loop.
+    context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
     total = shares[0].head
 
@@ -103,7 +106,8 @@ async def _refold_strays(owner_dsn: str, projection: Projection, folded: list[Fo
             async with conn.transaction(isolation="repeatable_read", readonly=True):
                 async for events in event_chunks(conn, "position <= $1 AND type = ANY($2::text[])", head,
                                                  sorted(projection.types)):
-                    fold_all(projection, docs, [e for e in events if projection.key(e) in strays], skip_malformed)
+                    fold_all(projection, docs, [e for e in events if projection.key(e) in strays], skip_malformed,
+                             set())
             await copy_docs(conn, aside(projection), docs)
 
 

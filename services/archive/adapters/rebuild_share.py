@@ -51,8 +51,10 @@ async def fold_share(share: Share, on_events: Callable[[int], None]) -> Folded:
         async with raw_connection(share.owner_dsn) as conn:
             async with conn.transaction(isolation="repeatable_read", readonly=True):
                 async for events in event_chunks(conn, SHARE, share.head, share.parts, share.part):
+                    kinds = {e.type for e in events}
                     for p in projections:
-                        fold_all(p, docs[p.name], events, skip_malformed, folded.seen[p.name])
+                        if not p.types.isdisjoint(kinds):
+                            fold_all(p, docs[p.name], events, skip_malformed, folded.seen[p.name])
                     folded.count += len(events)
                     on_events(len(events))
             for p in projections:  # one after another: the shares' processes already keep every core busy

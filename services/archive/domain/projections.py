@@ -51,19 +51,19 @@ PROJECTIONS: dict[str, Projection] = {p.name: p for p in (
 
 
 def fold_all(projection: Projection, docs: dict[str, Doc], events: Iterable[StoredEvent],
-             on_malformed: Callable[[Malformed], None], seen: set[str] | None = None) -> set[str]:
-    """Apply ``events`` in order to the in-memory ``docs``; the keys changed. A malformed event goes to
-    ``on_malformed`` and is skipped. Every key an event was meant for is added to ``seen`` when given.
-    One loop per projection and batch, no call per event but ``apply``: a replay runs this for every event."""
-    types, field, apply, touched = projection.types, projection.key_field, projection.apply, set()
+             on_malformed: Callable[[Malformed], None], touched: set[str]) -> None:
+    """Apply ``events`` in order to the in-memory ``docs``, adding to ``touched`` the key of every document an
+    event was meant for (whether or not a document came of it). A malformed event goes to ``on_malformed``
+    and is skipped. One loop per projection and batch, no call per event but ``apply``: a replay runs this
+    for every event."""
+    types, field, apply = projection.types, projection.key_field, projection.apply
     for event in events:
         if event.type not in types:
             continue
         key = event.data.get(field)
         if not isinstance(key, str):
             continue
-        if seen is not None:
-            seen.add(key)
+        touched.add(key)
         try:
             doc = apply(docs.get(key), event)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -72,5 +72,3 @@ def fold_all(projection: Projection, docs: dict[str, Doc], events: Iterable[Stor
             continue
         if doc is not None:
             docs[key] = doc
-            touched.add(key)
-    return touched

@@ -23,7 +23,7 @@ def refuse(exc: Malformed) -> None:
 
 def project(name: str, events: list[StoredEvent]) -> dict[str, Any]:
     docs: dict[str, Any] = {}
-    fold_all(PROJECTIONS[name], docs, events, refuse)
+    fold_all(PROJECTIONS[name], docs, events, refuse, set())
     return docs
 
 
@@ -89,7 +89,9 @@ def test_events_a_projection_ignores_and_events_that_lack_fields() -> None:
     skipped: list[Malformed] = []
     good = stored(Story().all())
     docs: dict[str, Any] = {}
-    assert fold_all(PROJECTIONS["knowledge"], docs, [bad, *good], skipped.append) == {good[0].data["incident_id"]}
+    touched: set[str] = set()
+    fold_all(PROJECTIONS["knowledge"], docs, [bad, *good], skipped.append, touched)
+    assert touched == {"i", good[0].data["incident_id"]} and list(docs) == [good[0].data["incident_id"]]
     assert len(skipped) == 1 and "position 1" in str(skipped[0])  # the bad event is skipped, the rest folded
 
 
