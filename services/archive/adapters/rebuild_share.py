@@ -21,6 +21,12 @@ from services.archive.domain.projections import PROJECTIONS, Projection, fold_al
 
 Doc = dict[str, Any]
 SHARE = "position <= $1 AND (hashtext(stream) & 2147483647) % $2 = $3"
+# The planner cannot tell how many rows the hash filter keeps (it guesses 0.5 %, it is 1/parts), so it
+# chose a parallel sequential scan, JIT and a sort of the whole share (spilling to disk: 350 MB of rows for
+# half of 1,000,000 events). The primary key already yields a share in position order; the shares are
+# already one process per core. Measured, half of 1,000,000 events: 3.0–3.5 s read that way, 2.0 s this way.
+READ_IN_INDEX_ORDER = ("SET LOCAL enable_sort = off", "SET LOCAL max_parallel_workers_per_gather = 0",
+                       "SET LOCAL jit = off")
 
 
 def aside(projection: Projection) -> str:
@@ -50,6 +56,8 @@ async def fold_share(share: Share, on_events: Callable[[int], None]) -> Folded:
     with no_cyclic_gc():
         async with raw_connection(share.owner_dsn) as conn:
             async with conn.transaction(isolation="repeatable_read", readonly=True):
+                for setting in READ_IN_INDEX_ORDER:
+                    await conn.execute(setting)
                 async for events in event_chunks(conn, SHARE, share.head, share.parts, share.part):
                     kinds = {e.type for e in events}
                     for p in projections:
