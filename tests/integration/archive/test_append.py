@@ -202,3 +202,17 @@ async def test_a_batch_of_several_pipelined_copies_falls_back_whole_on_a_redeliv
     assert Counter(r["event_id"] for r in rows) == Counter(e["id"] for e in events + fresh)
     verdict = await verify_chain(infra.owner_dsn)
     assert verdict.intact, verdict.problem
+
+
+@pytest.mark.parametrize("where", [0, CHUNK + 3])  # while the lock is in flight; while a COPY is
+async def test_an_event_that_is_not_json_fails_its_batch_whole_and_the_store_goes_on(
+    store: EventStore, owner: asyncpg.Connection, where: int,
+) -> None:
+    events = [e for _ in range(CHUNK // 5 + 2) for e in Story().all()]
+    events[where] = {**events[where], "data": {**events[where]["data"], "ratio": float("nan")}}
+    head = await owner.fetchval("SELECT position FROM archive.head")
+    with pytest.raises(ValueError, match="NaN"):
+        await store.append([Incoming(e) for e in events])
+    assert await owner.fetchval("SELECT position FROM archive.head") == head
+    appended = await store.append([Incoming(e) for e in events[:where] + events[where + 1:]])
+    assert [a.position for a in appended] == list(range(head + 1, head + len(events)))
