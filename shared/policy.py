@@ -8,6 +8,7 @@ only; no number from the rules is written in code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -174,8 +175,21 @@ class Assignments(BaseModel):
 
 @cache
 def load_assignments(directory: Path = PACKS_DIR) -> Assignments:
+    """``assignments.yaml``; PackError if it is malformed or names a pack that ``directory`` lacks."""
     path = directory / "assignments.yaml"
     try:
-        return Assignments.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        assignments = Assignments.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise PackError(f"pack assignments {path}: {exc}") from exc
+    named = {assignments.default, *assignments.by_unit.values(), *assignments.by_kind.values()}
+    check_pack_names(named, f"pack assignments {path}", directory)
+    return assignments
+
+
+def check_pack_names(names: Iterable[str], where: str, directory: Path = PACKS_DIR) -> None:
+    """PackError naming ``where`` if a name is not a pack in ``directory``: caught when the setting is read,
+    not when the first report needs it (a consumer that failed then would be handed the report forever)."""
+    shipped = {p.stem for p in directory.glob("*.yaml") if p.stem != "assignments"}
+    unknown = sorted(set(names) - shipped)
+    if unknown:
+        raise PackError(f"{where}: no such pack {', '.join(unknown)}; the packs are {', '.join(sorted(shipped))}")

@@ -17,6 +17,7 @@ from services.escalation.settings import EscalationSettings
 from shared.db import Database
 from shared.kafka import make_broker
 from shared.logging import get_logger
+from shared.policy import check_pack_names, load_assignments
 from shared.service import build_app
 
 log = get_logger(__name__)
@@ -24,6 +25,8 @@ log = get_logger(__name__)
 
 def create_app(settings: EscalationSettings) -> FastAPI:
     packs()  # read (and validate) every pack at start-up, not on the first report
+    check_pack_names(settings.pack_assignments.values(), "BAOSONG_PACK_ASSIGNMENTS")
+    load_assignments()
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-escalation")
     db = Database(settings.pg_dsn)
     clock = SystemClock(offset_s=settings.clock_offset_s, offset_file=settings.clock_file)

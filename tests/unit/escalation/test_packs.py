@@ -15,7 +15,7 @@ from shared.obligations import (
     receipt_obligations,
     reminder_times,
 )
-from shared.policy import PackError, all_packs, load_assignments, load_pack, load_pack_file
+from shared.policy import PACKS_DIR, PackError, all_packs, check_pack_names, load_assignments, load_pack, load_pack_file
 
 T = datetime(2026, 11, 23, 0, 5, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -86,3 +86,15 @@ def test_extends_inherits_unset_sections_and_refuses_cycles(tmp_path: Path) -> N
     (tmp_path / "b.yaml").write_text("name: b\nversion: 1\nextends: a\n")
     with pytest.raises(PackError, match="cycle"):
         load_pack_file(tmp_path / "a.yaml")
+
+
+def test_a_pack_name_that_does_not_exist_is_refused_where_it_is_configured(tmp_path: Path) -> None:
+    (tmp_path / "county-2h-10h.yaml").write_text((PACKS_DIR / "county-2h-10h.yaml").read_text(encoding="utf-8"),
+                                                 encoding="utf-8")
+    (tmp_path / "assignments.yaml").write_text("default: county-2h-10h\nby_kind: {school: schol-2h}\n",
+                                               encoding="utf-8")
+    with pytest.raises(PackError, match="assignments.yaml: no such pack schol-2h; the packs are county-2h-10h"):
+        load_assignments(tmp_path)
+    with pytest.raises(PackError, match="BAOSONG_PACK_ASSIGNMENTS: no such pack city-3h"):
+        check_pack_names(["county-2h-10h", "city-3h"], "BAOSONG_PACK_ASSIGNMENTS")
+    check_pack_names(["county-2h-10h", "city-30min"], "BAOSONG_PACK_ASSIGNMENTS")  # the shipped ones pass
