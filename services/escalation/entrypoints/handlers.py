@@ -13,8 +13,11 @@ from services.escalation.adapters import repository as repo
 from services.escalation.domain.clocks import ClockRow, first_follow_up_sequence, follow_up_clock, obligation_clocks
 from shared.envelope import Envelope
 from shared.events import IncidentRegraded, Obligation, ReportAcknowledged, ReportForwarded, ReportSubmitted
+from shared.logging import get_logger
 from shared.obligations import Ancestor, follow_up_cadence, hop_obligations, initial_obligations, receipt_obligations
 from shared.policy import Pack, all_packs, load_assignments
+
+log = get_logger(__name__)
 
 #: What a forwarded report fulfils for its sender, by the report's channel (a written report also
 #: answers a phone obligation: it reached the superior sooner than nothing).
@@ -31,11 +34,18 @@ def pack_named(ref: str) -> Pack:
     return packs()[ref.split("@", 1)[0]]
 
 
-def choose_pack(unit_id: str, unit: repo.Unit | None, overrides: dict[str, str]) -> Pack:
-    """The pack governing the unit where the incident happened: this deployment's per-unit setting,
-    else ``packs/assignments.yaml`` (by unit id, then by kind, else the default)."""
-    name = overrides.get(unit_id) or load_assignments().pack_name_for(unit_id=unit_id,
-                                                                      kind=unit.kind if unit else None)
+def choose_pack(policy: str | None, unit_id: str, unit_kind: str | None, overrides: dict[str, str]) -> Pack:
+    """The pack intake applied (``policy``, ``name@version`` as ReportSubmitted states it), so the clocks
+    run to the deadlines intake stated to the agency. Without one (or naming a pack this deployment lacks,
+    e.g. services of two releases side by side), the pack governing the unit where the incident happened:
+    this deployment's per-unit setting, else ``packs/assignments.yaml`` (unit id, then kind, else default)."""
+    if policy:
+        stated = packs().get(policy.split("@", 1)[0])
+        if stated is not None:
+            return stated
+        log.warning("the report names a pack this deployment lacks; choosing one by its unit",
+                    policy=policy, unit_id=unit_id)
+    name = overrides.get(unit_id) or load_assignments().pack_name_for(unit_id=unit_id, kind=unit_kind)
     return packs()[name]
 
 
@@ -61,7 +71,7 @@ async def _open_incident(conn: repo.Conn, env: Envelope, data: ReportSubmitted, 
     report = data.report
     unit_id = report.location.unit_id
     unit = await repo.unit(conn, unit_id)
-    pack = choose_pack(unit_id, unit, overrides)
+    pack = choose_pack(data.policy, unit_id, unit.kind if unit else None, overrides)
     start = (report.discovered_at or report.occurred_at) if pack.clock_start == "discovered" else report.occurred_at
     stated = next((o for o in data.obligations if o.unit_id == unit_id), None)
     parent = unit.parent_id if unit else (stated.to_unit_id if stated else None)

@@ -149,7 +149,7 @@ def unit_registered(unit_id: str, *, level: str = "town", kind: str = "general_o
 def report_submitted(incident_id: str, *, unit: str, occurred_at: datetime, reporter: str | None = None,
                      received_at: datetime | None = None, discovered_at: datetime | None = None,
                      reportable: bool = True, grade: str | None = "IV", channel: str = "written",
-                     kind: str = "initial", report_id: str | None = None) -> Envelope:
+                     kind: str = "initial", report_id: str | None = None, policy: str | None = None) -> Envelope:
     body = report(kind=kind, reporting_unit=reporter or unit, channel=channel,
                   occurred_at=occurred_at.isoformat(),
                   discovered_at=discovered_at.isoformat() if discovered_at else None,
@@ -158,7 +158,7 @@ def report_submitted(incident_id: str, *, unit: str, occurred_at: datetime, repo
     received = received_at or now()
     data = ReportSubmitted(report_id=report_id or str(uuid.uuid4()), incident_id=incident_id, received_at=received,
                            report=Report.model_validate(body), reportable=reportable,
-                           grade=grade if reportable else None)  # type: ignore[arg-type]
+                           grade=grade if reportable else None, policy=policy)  # type: ignore[arg-type]
     return Envelope(id=str(uuid.uuid4()), source="/tests", type="ReportSubmitted", subject=incident_id,
                     time=received, data=data.model_dump(mode="json"), partitionkey=incident_id)
 

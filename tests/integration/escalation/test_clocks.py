@@ -180,6 +180,21 @@ async def test_a_report_after_its_deadline_breaches_at_once(service: ServiceCloc
     assert at(late, "detected_at") - t0 < timedelta(seconds=5)
 
 
+async def test_the_clocks_follow_the_pack_intake_stated_and_choose_by_unit_only_without_one(
+        service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
+    t0 = service.now().replace(microsecond=0)
+    stated, unknown = f"ps-stated-{t0.timestamp()}", f"ps-unknown-{t0.timestamp()}"
+    by_city = report_submitted(stated, unit="ps-town", occurred_at=t0, policy="city-30min@1")
+    by_unit = report_submitted(unknown, unit="b-city30", occurred_at=t0, policy="no-such-pack@7")
+    await kafka.publish(REPORTS, by_city, by_unit)
+    await applied(owner_db, by_city.id, by_unit.id)
+    service.set(t0 + 30 * M)  # ps-town's own choice would be the default pack: nothing due at 30 min
+    for incident in (stated, unknown):
+        [late] = await watcher.wait_for(breaches_of(incident), within=5)
+        assert (late["data"]["obligation"], late["data"]["kind"]) == ("phone_report", "late")
+        assert late["data"]["policy"] == "city-30min@1" and at(late, "deadline_at") - t0 == 30 * M
+
+
 async def test_another_unit_reporting_first_makes_the_breach_suspected_concealment(
         service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
     t0 = service.now()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from services.escalation.entrypoints.handlers import choose_pack
 from shared.obligations import (
     Ancestor,
     follow_up_cadence,
@@ -93,8 +94,15 @@ def test_a_pack_name_that_does_not_exist_is_refused_where_it_is_configured(tmp_p
                                                  encoding="utf-8")
     (tmp_path / "assignments.yaml").write_text("default: county-2h-10h\nby_kind: {school: schol-2h}\n",
                                                encoding="utf-8")
-    with pytest.raises(PackError, match="assignments.yaml: no such pack schol-2h; the packs are county-2h-10h"):
+    with pytest.raises(PackError, match=r"assignments\.yaml: no such pack schol-2h; the packs are county-2h-10h"):
         load_assignments(tmp_path)
     with pytest.raises(PackError, match="BAOSONG_PACK_ASSIGNMENTS: no such pack city-3h"):
         check_pack_names(["county-2h-10h", "city-3h"], "BAOSONG_PACK_ASSIGNMENTS")
     check_pack_names(["county-2h-10h", "city-30min"], "BAOSONG_PACK_ASSIGNMENTS")  # the shipped ones pass
+
+
+def test_escalation_keeps_the_pack_intake_stated_and_chooses_by_unit_only_without_a_known_one() -> None:
+    assert choose_pack("city-30min@1", "u", None, {"u": "routine"}).name == "city-30min"
+    assert choose_pack("no-such-pack@1", "u", None, {"u": "routine"}).name == "routine"
+    assert choose_pack(None, "u", "school", {}).name == "school-2h"
+    assert choose_pack(None, "u", None, {}).name == load_assignments().default
