@@ -69,7 +69,7 @@ class Route(BaseModel):
 
 
 ObligationName = Literal[
-    "written_report", "phone_report", "forward", "receipt", "sign_off", "follow_up", "routine_report"
+    "written_report", "phone_report", "forward", "receipt", "follow_up", "routine_report"
 ]
 
 
@@ -80,8 +80,8 @@ class ObligationRule(BaseModel):
     obligation: ObligationName
     applies_to: Literal["reportable", "not_reportable", "all"] = "reportable"
     grades: tuple[Grade, ...] = Field(default=("I", "II", "III", "IV"), description="Grades it applies to.")
-    to: Literal["parent", "department_parent", "duty_room", "level"] = "parent"
-    to_level: UnitLevel | None = None
+    to: Literal["parent", "department_parent"] = Field(
+        default="parent", description="`department_parent`: the unit's superior department (双重报送).")
     late_after: timedelta
     missed_after: timedelta | None = None
     every: timedelta | None = Field(default=None, description="Cadence of a repeating obligation (续报).")
