@@ -33,10 +33,6 @@ def canonical_bytes(envelope: dict[str, Any], *, parsed: bool = False) -> bytes:
     return body
 
 
-def canonical_body(envelope: dict[str, Any]) -> str:
-    return canonical_bytes(envelope).decode()
-
-
 def legacy_body(envelope: dict[str, Any]) -> str:
     """The canonical form before orjson (the standard library's): bodies stored then are in it."""
     return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)

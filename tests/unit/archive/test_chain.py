@@ -7,7 +7,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.archive.domain.chain import (
-    canonical_body,
     canonical_bytes,
     data_keys,
     legacy_body,
@@ -17,7 +16,7 @@ from services.archive.domain.chain import (
 
 
 def test_canonical_body_sorts_keys_and_keeps_chinese_text() -> None:
-    assert canonical_body({"b": 1, "a": "报送"}) == '{"a":"报送","b":1}'
+    assert canonical_bytes({"b": 1, "a": "报送"}).decode() == '{"a":"报送","b":1}'
 
 
 def test_each_link_depends_on_previous_hash_position_time_and_body() -> None:
@@ -35,7 +34,7 @@ def test_canonical_bytes_are_orjsons_sorted_form_and_the_old_form_stays_known() 
     envelope = {"id": "e", "data": {"ratio": 1.5e-7, "big": 1e16, "name": "报送"}}
     assert canonical_bytes(envelope) == '{"data":{"big":1e+16,"name":"报送","ratio":1.5e-7},"id":"e"}'.encode()
     assert legacy_body(envelope) == '{"data":{"big":1e+16,"name":"报送","ratio":1.5e-07},"id":"e"}'
-    assert link_hash(b"", 1, datetime(2026, 1, 1, tzinfo=UTC), canonical_body(envelope)) == link_digest(
+    assert link_hash(b"", 1, datetime(2026, 1, 1, tzinfo=UTC), canonical_bytes(envelope).decode()) == link_digest(
         b"", 1, "2026-01-01T00:00:00.000000Z", canonical_bytes(envelope))
 
 
