@@ -49,7 +49,10 @@ async def save_docs(conn: asyncpg.Connection, table: str, docs: dict[str, Doc]) 
 async def apply_events(conn: asyncpg.Connection, projection: Projection, table: str,
                        events: list[StoredEvent]) -> None:
     """Fold ``events`` into the stored documents of ``table``: load those they touch, fold, write back."""
-    docs = await load_docs(conn, table, {k for e in events if (k := projection.key(e)) is not None})
+    keys = {k for e in events if (k := projection.key(e)) is not None}
+    if not keys:
+        return  # nothing of this projection's in these events: no round trip
+    docs = await load_docs(conn, table, keys)
     touched: set[str] = set()
     fold_all(projection, docs, events, skip_malformed, touched)
     await save_docs(conn, table, {k: docs[k] for k in touched if k in docs})

@@ -3,11 +3,10 @@ units and a caller's scope."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
-from services.archive.domain.stored import StoredEvent
+from services.archive.domain.stored import StoredEvent, parse_json
 from shared.auth import Principal
 from shared.db import Database
 
@@ -39,12 +38,12 @@ class Reads:
 
     async def doc(self, projection: str, key: str) -> Doc | None:
         text = await self._db.pool.fetchval(f"SELECT doc::text FROM archive.proj_{projection} WHERE key = $1", key)
-        return json.loads(text) if text is not None else None
+        return parse_json(text) if text is not None else None
 
     async def units(self) -> list[Doc]:
         """Every registered unit as its latest UnitRegistered says, in id order."""
         rows = await self._db.pool.fetch("SELECT doc::text AS doc FROM archive.proj_units ORDER BY key")
-        return [json.loads(r["doc"]) for r in rows]
+        return [parse_json(r["doc"]) for r in rows]
 
     async def units_below(self, unit_id: str) -> set[str]:
         """The unit and all its subordinates, via parent_id and department_parent_id, transitively."""
@@ -79,4 +78,4 @@ class Reads:
             " AND ($4::text[] IS NULL OR doc ->> 'unit_id' = ANY($4::text[]))"
             " ORDER BY doc ->> 'detected_at', key",
             incident_id, unit_id, since, sorted(units) if units is not None else None)
-        return [json.loads(r["doc"]) for r in rows]
+        return [parse_json(r["doc"]) for r in rows]
