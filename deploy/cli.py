@@ -87,6 +87,17 @@ def cmd_projections(args: argparse.Namespace) -> int:
     return asyncio.run(rebuild_projections(_owner_dsn(args), args.names, args.workers))
 
 
+
+def _at_least_one(text: str) -> int:
+    """--workers: a whole number of processes, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of processes, 1 or more (default: one per core)")
+    return value
+
 def cmd_test(args: argparse.Namespace) -> int:
     """Lint, type-check, then the whole suite on a real Kafka broker and PostgreSQL."""
     ensure_browser()
@@ -139,7 +150,7 @@ def parser() -> argparse.ArgumentParser:
     r = psub.add_parser("rebuild", help="rebuild from position 0 and swap in, without stopping the read API")
     r.add_argument("names", nargs="*", help="projections to rebuild (default: all)")
     r.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
-    r.add_argument("--workers", type=int, default=None,
+    r.add_argument("--workers", type=_at_least_one, default=None,
                    help="processes folding shares of the store side by side (default: one per core)")
     r.set_defaults(func=cmd_projections)
     s = sub.add_parser("test", help="ruff, mypy and the whole test suite (real Kafka and PostgreSQL)")
