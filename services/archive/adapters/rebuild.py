@@ -60,8 +60,9 @@ async def rebuild(owner_dsn: str, projections: list[Projection], *, progress: Pr
 
 async def _fold_shares(shares: list[Share], progress: Progress | None) -> list[Folded]:
     # fork, not spawn: a spawned process first imports the service again (≈ 0.3 s of CPU a process, 10 % of
-    # a 100,000-event rebuild). The pool forks its processes before it starts any thread, and a forked
-    # share opens its own connection and event loop.
+    # a 100,000-event rebuild). The pool forks its processes before its own manager thread starts; a forked
+    # share opens its own connection and event loop and never touches what it inherited (the parent's
+    # connection, and the idle resolver thread of a DSN given by host name, which it does not have).
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
     total = shares[0].head
