@@ -50,8 +50,8 @@ async def rebuild(owner_dsn: str, projections: list[Projection], *, progress: Pr
             await conn.execute(f"GRANT SELECT, INSERT, UPDATE ON {aside(p)} TO archive_svc")
         names = tuple(p.name for p in projections)
         folded = await _fold_shares([Share(owner_dsn, names, part, parts, head) for part in range(parts)], progress)
+        await _refold_strays(owner_dsn, projections, folded, head)
         for p in projections:
-            await _refold_strays(owner_dsn, p, folded, head)
             await conn.execute(f"ALTER TABLE {aside(p)} ADD CONSTRAINT proj_{p.name}_rebuild_pkey PRIMARY KEY (key)")
         return sum(f.count for f in folded) + await _swap_in(conn, projections, head)
     finally:
@@ -89,27 +89,38 @@ async def _fold_shares(shares: list[Share], progress: Progress | None) -> list[F
         return [mine, *[f.result() for f in others]]
 
 
-async def _refold_strays(owner_dsn: str, projection: Projection, folded: list[Folded], head: int) -> None:
+async def _refold_strays(owner_dsn: str, projections: list[Projection], folded: list[Folded], head: int) -> None:
     """A document whose events came from more than one share was built in pieces (its events' streams
-    differ): replace the pieces by the document folded from all its events, in order."""
-    strays: set[str] = set()
+    differ): replace the pieces by the document folded from all its events, in order. One read of the
+    store for every projection that has such documents."""
+    strays = {p.name: _in_several(p, folded) for p in projections}
+    concerned = [p for p in projections if strays[p.name]]
+    if not concerned:
+        return
+    docs: dict[str, dict[str, dict[str, object]]] = {p.name: {} for p in concerned}
+    types = sorted(set().union(*(p.types for p in concerned)))
+    with no_cyclic_gc():
+        async with raw_connection(owner_dsn) as conn:
+            for p in concerned:
+                await conn.execute(f"DELETE FROM {aside(p)} WHERE key = ANY($1::text[])", sorted(strays[p.name]))
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                async for events in event_chunks(conn, "position <= $1 AND type = ANY($2::text[])", head, types):
+                    for p in concerned:
+                        mine = [e for e in events if p.key(e) in strays[p.name]]
+                        fold_all(p, docs[p.name], mine, skip_malformed, set())
+            for p in concerned:
+                await copy_docs(conn, aside(p), docs[p.name])
+
+
+def _in_several(projection: Projection, folded: list[Folded]) -> set[str]:
+    """The keys of ``projection`` that more than one share saw."""
+    several: set[str] = set()
     once: set[str] = set()
     for share in folded:
         keys = share.seen[projection.name]
-        strays |= once & keys
+        several |= once & keys
         once |= keys
-    if not strays:
-        return
-    docs: dict[str, dict[str, object]] = {}
-    with no_cyclic_gc():
-        async with raw_connection(owner_dsn) as conn:
-            await conn.execute(f"DELETE FROM {aside(projection)} WHERE key = ANY($1::text[])", sorted(strays))
-            async with conn.transaction(isolation="repeatable_read", readonly=True):
-                async for events in event_chunks(conn, "position <= $1 AND type = ANY($2::text[])", head,
-                                                 sorted(projection.types)):
-                    fold_all(projection, docs, [e for e in events if projection.key(e) in strays], skip_malformed,
-                             set())
-            await copy_docs(conn, aside(projection), docs)
+    return several
 
 
 async def _swap_in(conn: asyncpg.Connection, projections: list[Projection], head: int) -> int:
