@@ -61,19 +61,15 @@ class Appended(NamedTuple):
     position: int
     outcome: Outcome = "appended"
 
-    @property
-    def duplicate(self) -> bool:
-        return self.outcome != "appended"
-
 
 # What the lock decides first (position, recorded_at, hash, prev_hash, stream_version), then what
-# each event brings, prepared before the lock.
+# each event brings.
 COLUMNS = ["position", "recorded_at", "hash", "prev_hash", "stream_version", "body", "kafka_topic",
            "kafka_partition", "kafka_offset", "event_id", "type", "stream", "report_id", "incident_id"]
 
 
 class _Event(NamedTuple):
-    """An event prepared before the lock: its canonical body and the columns it brings (as in COLUMNS)."""
+    """An event prepared for the COPY: its canonical body and the columns it brings (as in COLUMNS)."""
 
     item: Incoming
     event_id: str
