@@ -23,6 +23,7 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 Doc = dict[str, Any]
+STEP_EVENTS = 2000  # events read and folded per transaction (a projector step, a rebuild's catch-up)
 EVENTS_AFTER = ("SELECT position, recorded_at, body FROM archive.events WHERE position > $1"
                 " ORDER BY position LIMIT $2")
 
@@ -64,7 +65,8 @@ def skip_malformed(exc: Malformed) -> None:
 
 
 class Projector:
-    def __init__(self, db: Database, projections: Iterable[Projection] = PROJECTIONS.values(), batch: int = 2000):
+    def __init__(self, db: Database, projections: Iterable[Projection] = PROJECTIONS.values(),
+                 batch: int = STEP_EVENTS):
         self._db, self._projections, self._batch = db, list(projections), batch
         self._wake = asyncio.Event()
 

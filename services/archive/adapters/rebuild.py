@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import asyncpg
 
-from services.archive.adapters.projector import apply_events, events_after, skip_malformed
+from services.archive.adapters.projector import STEP_EVENTS, apply_events, events_after, skip_malformed
 from services.archive.adapters.rebuild_share import (
     Folded,
     Share,
@@ -130,7 +130,7 @@ async def _swap_in(conn: asyncpg.Connection, projections: list[Projection], head
     async with conn.transaction():
         await conn.fetch("SELECT 1 FROM archive.checkpoints WHERE projection = ANY($1::text[]) FOR UPDATE",
                          [p.name for p in projections])
-        while events := await events_after(conn, last, 2_000):
+        while events := await events_after(conn, last, STEP_EVENTS):
             for p in projections:
                 await apply_events(conn, p, aside(p), events)
             last, more = events[-1].position, more + len(events)
