@@ -87,7 +87,6 @@ def cmd_projections(args: argparse.Namespace) -> int:
     return asyncio.run(rebuild_projections(_owner_dsn(args), args.names, args.workers))
 
 
-
 def _at_least_one(text: str) -> int:
     """--workers: a whole number of processes, 1 or more."""
     try:
@@ -97,6 +96,7 @@ def _at_least_one(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: give a number of processes, 1 or more (default: one per core)")
     return value
+
 
 def cmd_test(args: argparse.Namespace) -> int:
     """Lint, type-check, then the whole suite on a real Kafka broker and PostgreSQL."""
