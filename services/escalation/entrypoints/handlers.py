@@ -34,23 +34,21 @@ def pack_named(ref: str) -> Pack:
     return packs()[ref.split("@", 1)[0]]
 
 
-def choose_pack(policy: str | None, unit_id: str, unit_kind: str | None, overrides: dict[str, str]) -> Pack:
+def choose_pack(policy: str | None, unit_id: str, unit_kind: str | None) -> Pack:
     """The pack intake applied (``policy``, ``name@version`` as ReportSubmitted states it), so the clocks
     run to the deadlines intake stated to the agency. Without one (or naming a pack this deployment lacks,
     e.g. services of two releases side by side), the pack governing the unit where the incident happened:
-    this deployment's per-unit setting, else ``packs/assignments.yaml`` (unit id, then kind, else default)."""
+    ``packs/assignments.yaml`` (unit id, then kind, else default)."""
     if policy:
         stated = packs().get(policy.split("@", 1)[0])
         if stated is not None:
             return stated
         log.warning("the report names a pack this deployment lacks; choosing one by its unit",
                     policy=policy, unit_id=unit_id)
-    name = overrides.get(unit_id) or load_assignments().pack_name_for(unit_id=unit_id, kind=unit_kind)
-    return packs()[name]
+    return packs()[load_assignments().pack_name_for(unit_id=unit_id, kind=unit_kind)]
 
 
-async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime,
-                       overrides: dict[str, str]) -> None:
+async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime) -> None:
     report = data.report
     reporter = report.reporting_unit
     await repo.record_seen(conn, event_id=env.id, incident_id=data.incident_id, type=env.type, at=data.received_at,
@@ -58,7 +56,7 @@ async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, no
                            report_kind=report.kind)
     incident = await repo.incident(conn, data.incident_id, lock=True)
     if incident is None:
-        incident = await _open_incident(conn, env, data, now, overrides)
+        incident = await _open_incident(conn, env, data, now)
     if report.channel == "phone":
         await repo.fulfil(conn, incident_id=data.incident_id, unit_id=reporter, obligations=["phone_report"],
                           at=data.received_at, event_id=env.id)
@@ -66,12 +64,11 @@ async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, no
         await repo.close_incident(conn, data.incident_id, data.received_at, env.id)
 
 
-async def _open_incident(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime,
-                         overrides: dict[str, str]) -> repo.Incident:
+async def _open_incident(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime) -> repo.Incident:
     report = data.report
     unit_id = report.location.unit_id
     unit = await repo.unit(conn, unit_id)
-    pack = choose_pack(data.policy, unit_id, unit.kind if unit else None, overrides)
+    pack = choose_pack(data.policy, unit_id, unit.kind if unit else None)
     start = (report.discovered_at or report.occurred_at) if pack.clock_start == "discovered" else report.occurred_at
     stated = next((o for o in data.obligations if o.unit_id == unit_id), None)
     parent = unit.parent_id if unit else (stated.to_unit_id if stated else None)
