@@ -18,8 +18,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
 
 from shared.events import Grade, UnitLevel
+from shared.logging import get_logger
 
 PACKS_DIR = Path(__file__).parent / "packs"
+
+log = get_logger(__name__)
 
 #: Figures a threshold may test: the report's casualties, money, participants and ``impact`` keys,
 #: plus ``dead_and_injured`` (deaths + injured), the sum the rules use for accidents.
@@ -157,6 +160,17 @@ def load_pack(name: str, directory: Path = PACKS_DIR) -> Pack:
     return load_pack_file(directory / f"{name}.yaml")
 
 
+@cache
+def pack_names(directory: Path = PACKS_DIR) -> tuple[str, ...]:
+    """The packs ``directory`` holds: every YAML file but ``assignments.yaml``."""
+    return tuple(sorted(p.stem for p in directory.glob("*.yaml") if p.stem != "assignments"))
+
+
+def pack_name(ref: str) -> str:
+    """The pack a policy ref names: ``county-2h-10h`` of ``county-2h-10h@1``."""
+    return ref.partition("@")[0]
+
+
 def all_packs(directory: Path = PACKS_DIR) -> dict[str, Pack]:
     return {p.stem: load_pack_file(p) for p in sorted(directory.glob("*.yaml")) if p.stem != "assignments"}
 
@@ -193,3 +207,16 @@ def check_pack_names(names: Iterable[str], where: str, directory: Path = PACKS_D
     unknown = sorted(set(names) - shipped)
     if unknown:
         raise PackError(f"{where}: no such pack {', '.join(unknown)}; the packs are {', '.join(sorted(shipped))}")
+
+
+def pack_for(policy: str | None = None, *, unit_id: str, unit_kind: str | None) -> Pack:
+    """The pack governing a report: the one it names (``policy``, ``name@version`` as ReportSubmitted states
+    it), so every service keeps the deadlines intake stated to the agency; else the one ``assignments.yaml``
+    gives the unit (by id, then ``unit_kind``, else the default). A named pack this deployment lacks (services
+    of two releases side by side) is logged and the unit's is used instead."""
+    if policy:
+        if pack_name(policy) in pack_names():
+            return load_pack(pack_name(policy))
+        log.warning("the report names a pack this deployment lacks; choosing one by its unit",
+                    policy=policy, unit_id=unit_id)
+    return load_pack(load_assignments().pack_name_for(unit_id=unit_id, kind=unit_kind))

@@ -12,7 +12,6 @@ from services.escalation.adapters.webhook import WebhookConfig, WebhookNotifier
 from services.escalation.domain.clock import SystemClock
 from services.escalation.entrypoints import consumer, notifications
 from services.escalation.entrypoints.due_loop import DueLoop
-from services.escalation.entrypoints.handlers import packs
 from services.escalation.settings import EscalationSettings
 from shared.db import Database
 from shared.kafka import make_broker
@@ -24,7 +23,6 @@ log = get_logger(__name__)
 
 
 def create_app(settings: EscalationSettings) -> FastAPI:
-    packs()  # read (and validate) every pack at start-up, not on the first report
     load_assignments()
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-escalation")
     db = Database(settings.pg_dsn)

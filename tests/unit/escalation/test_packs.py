@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from services.escalation.entrypoints.handlers import choose_pack
 from shared.obligations import (
     Ancestor,
     follow_up_cadence,
@@ -16,7 +15,16 @@ from shared.obligations import (
     receipt_obligations,
     reminder_times,
 )
-from shared.policy import PACKS_DIR, PackError, all_packs, load_assignments, load_pack, load_pack_file
+from shared.policy import (
+    PACKS_DIR,
+    PackError,
+    all_packs,
+    load_assignments,
+    load_pack,
+    load_pack_file,
+    pack_for,
+    pack_name,
+)
 
 T = datetime(2026, 11, 23, 0, 5, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -98,8 +106,10 @@ def test_a_pack_name_that_does_not_exist_is_refused_where_it_is_configured(tmp_p
         load_assignments(tmp_path)
 
 
-def test_escalation_keeps_the_pack_intake_stated_and_chooses_by_unit_only_without_a_known_one() -> None:
-    assert choose_pack("city-30min@1", "u", "school").name == "city-30min"
-    assert choose_pack("no-such-pack@1", "u", "school").name == "school-2h"
-    assert choose_pack(None, "u", "school").name == "school-2h"
-    assert choose_pack(None, "u", None).name == load_assignments().default
+def test_the_pack_a_report_states_is_kept_and_the_units_is_chosen_only_without_a_known_one() -> None:
+    assert pack_for("city-30min@1", unit_id="u", unit_kind="school").name == "city-30min"
+    assert pack_for("no-such-pack@1", unit_id="u", unit_kind="school").name == "school-2h"
+    assert pack_for("../packs/city-30min@1", unit_id="u", unit_kind=None).name == load_assignments().default
+    assert pack_for(unit_id="u", unit_kind="school").name == "school-2h"
+    assert pack_for(unit_id="u", unit_kind=None).name == load_assignments().default
+    assert pack_name("county-2h-10h@1") == pack_name("county-2h-10h") == "county-2h-10h"
