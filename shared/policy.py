@@ -8,7 +8,6 @@ only; no number from the rules is written in code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -172,7 +171,7 @@ def pack_name(ref: str) -> str:
 
 
 def all_packs(directory: Path = PACKS_DIR) -> dict[str, Pack]:
-    return {p.stem: load_pack_file(p) for p in sorted(directory.glob("*.yaml")) if p.stem != "assignments"}
+    return {name: load_pack(name, directory) for name in pack_names(directory)}
 
 
 class Assignments(BaseModel):
@@ -196,17 +195,19 @@ def load_assignments(directory: Path = PACKS_DIR) -> Assignments:
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise PackError(f"pack assignments {path}: {exc}") from exc
     named = {assignments.default, *assignments.by_unit.values(), *assignments.by_kind.values()}
-    check_pack_names(named, f"pack assignments {path}", directory)
+    unknown = sorted(named - set(pack_names(directory)))
+    if unknown:
+        raise PackError(f"pack assignments {path}: no such pack {', '.join(unknown)};"
+                        f" the packs are {', '.join(pack_names(directory))}")
     return assignments
 
 
-def check_pack_names(names: Iterable[str], where: str, directory: Path = PACKS_DIR) -> None:
-    """PackError naming ``where`` if a name is not a pack in ``directory``: caught when the setting is read,
-    not when the first report needs it (a consumer that failed then would be handed the report forever)."""
-    shipped = {p.stem for p in directory.glob("*.yaml") if p.stem != "assignments"}
-    unknown = sorted(set(names) - shipped)
-    if unknown:
-        raise PackError(f"{where}: no such pack {', '.join(unknown)}; the packs are {', '.join(sorted(shipped))}")
+def check_packs(directory: Path = PACKS_DIR) -> None:
+    """Every service's start-up check: each pack parses and ``assignments.yaml`` names only packs. A PackError
+    naming the file or the name stops the service then, not when a report first needs the pack (a consumer
+    failing then would be handed that report forever)."""
+    all_packs(directory)
+    load_assignments(directory)
 
 
 def pack_for(policy: str | None = None, *, unit_id: str, unit_kind: str | None) -> Pack:

@@ -16,14 +16,14 @@ from services.escalation.settings import EscalationSettings
 from shared.db import Database
 from shared.kafka import make_broker
 from shared.logging import get_logger
-from shared.policy import load_assignments
+from shared.policy import check_packs
 from shared.service import build_app
 
 log = get_logger(__name__)
 
 
 def create_app(settings: EscalationSettings) -> FastAPI:
-    load_assignments()
+    check_packs()
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-escalation")
     db = Database(settings.pg_dsn)
     clock = SystemClock(offset_s=settings.clock_offset_s, offset_file=settings.clock_file)

@@ -19,6 +19,7 @@ from shared.policy import (
     PACKS_DIR,
     PackError,
     all_packs,
+    check_packs,
     load_assignments,
     load_pack,
     load_pack_file,
@@ -97,13 +98,20 @@ def test_extends_inherits_unset_sections_and_refuses_cycles(tmp_path: Path) -> N
         load_pack_file(tmp_path / "a.yaml")
 
 
-def test_a_pack_name_that_does_not_exist_is_refused_where_it_is_configured(tmp_path: Path) -> None:
+def test_start_up_refuses_a_pack_name_that_does_not_exist_and_a_malformed_pack(tmp_path: Path) -> None:
+    check_packs()  # the shipped packs pass
     (tmp_path / "county-2h-10h.yaml").write_text((PACKS_DIR / "county-2h-10h.yaml").read_text(encoding="utf-8"),
                                                  encoding="utf-8")
     (tmp_path / "assignments.yaml").write_text("default: county-2h-10h\nby_kind: {school: schol-2h}\n",
                                                encoding="utf-8")
     with pytest.raises(PackError, match=r"assignments\.yaml: no such pack schol-2h; the packs are county-2h-10h"):
-        load_assignments(tmp_path)
+        check_packs(tmp_path)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "assignments.yaml").write_text("default: county-2h-10h\n", encoding="utf-8")
+    (broken / "county-2h-10h.yaml").write_text("name: county-2h-10h\nversion: one\n", encoding="utf-8")
+    with pytest.raises(PackError, match=r"(?s)policy pack .*broken/county-2h-10h\.yaml: .*version"):
+        check_packs(broken)
 
 
 def test_the_pack_a_report_states_is_kept_and_the_units_is_chosen_only_without_a_known_one() -> None:
