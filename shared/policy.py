@@ -8,7 +8,6 @@ only; no number from the rules is written in code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -18,8 +17,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
 
 from shared.events import Grade, UnitLevel
+from shared.logging import get_logger
 
 PACKS_DIR = Path(__file__).parent / "packs"
+
+log = get_logger(__name__)
 
 #: Figures a threshold may test: the report's casualties, money, participants and ``impact`` keys,
 #: plus ``dead_and_injured`` (deaths + injured), the sum the rules use for accidents.
@@ -157,8 +159,19 @@ def load_pack(name: str, directory: Path = PACKS_DIR) -> Pack:
     return load_pack_file(directory / f"{name}.yaml")
 
 
+@cache
+def pack_names(directory: Path = PACKS_DIR) -> tuple[str, ...]:
+    """The packs ``directory`` holds: every YAML file but ``assignments.yaml``."""
+    return tuple(sorted(p.stem for p in directory.glob("*.yaml") if p.stem != "assignments"))
+
+
+def pack_name(ref: str) -> str:
+    """The pack a policy ref names: ``county-2h-10h`` of ``county-2h-10h@1``."""
+    return ref.partition("@")[0]
+
+
 def all_packs(directory: Path = PACKS_DIR) -> dict[str, Pack]:
-    return {p.stem: load_pack_file(p) for p in sorted(directory.glob("*.yaml")) if p.stem != "assignments"}
+    return {name: load_pack(name, directory) for name in pack_names(directory)}
 
 
 class Assignments(BaseModel):
@@ -182,14 +195,29 @@ def load_assignments(directory: Path = PACKS_DIR) -> Assignments:
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise PackError(f"pack assignments {path}: {exc}") from exc
     named = {assignments.default, *assignments.by_unit.values(), *assignments.by_kind.values()}
-    check_pack_names(named, f"pack assignments {path}", directory)
+    unknown = sorted(named - set(pack_names(directory)))
+    if unknown:
+        raise PackError(f"pack assignments {path}: no such pack {', '.join(unknown)};"
+                        f" the packs are {', '.join(pack_names(directory))}")
     return assignments
 
 
-def check_pack_names(names: Iterable[str], where: str, directory: Path = PACKS_DIR) -> None:
-    """PackError naming ``where`` if a name is not a pack in ``directory``: caught when the setting is read,
-    not when the first report needs it (a consumer that failed then would be handed the report forever)."""
-    shipped = {p.stem for p in directory.glob("*.yaml") if p.stem != "assignments"}
-    unknown = sorted(set(names) - shipped)
-    if unknown:
-        raise PackError(f"{where}: no such pack {', '.join(unknown)}; the packs are {', '.join(sorted(shipped))}")
+def check_packs(directory: Path = PACKS_DIR) -> None:
+    """Every service's start-up check: each pack parses and ``assignments.yaml`` names only packs. A PackError
+    naming the file or the name stops the service then, not when a report first needs the pack (a consumer
+    failing then would be handed that report forever)."""
+    all_packs(directory)
+    load_assignments(directory)
+
+
+def pack_for(policy: str | None = None, *, unit_id: str, unit_kind: str | None) -> Pack:
+    """The pack governing a report: the one it names (``policy``, ``name@version`` as ReportSubmitted states
+    it), so every service keeps the deadlines intake stated to the agency; else the one ``assignments.yaml``
+    gives the unit (by id, then ``unit_kind``, else the default). A named pack this deployment lacks (services
+    of two releases side by side) is logged and the unit's is used instead."""
+    if policy:
+        if pack_name(policy) in pack_names():
+            return load_pack(pack_name(policy))
+        log.warning("the report names a pack this deployment lacks; choosing one by its unit",
+                    policy=policy, unit_id=unit_id)
+    return load_pack(load_assignments().pack_name_for(unit_id=unit_id, kind=unit_kind))

@@ -12,16 +12,17 @@ import random
 import signal
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from deploy.demo.incidents import make_incident
-from deploy.demo.units import reporting_units
+from deploy.demo.units import Sender, reporting_units
 from shared.auth import mint_token
 from shared.envelope import now_utc
-from shared.policy import load_assignments, load_pack
+from shared.obligations import initial_obligations
+from shared.policy import pack_for
 
 SIGN_OFF_AFTER_S = 20.0
 
@@ -32,10 +33,14 @@ def enabled(environ: dict[str, str] | None = None) -> bool:
     return value.strip().lower() not in ("0", "false", "no", "off")
 
 
-def report_limit(unit_id: str) -> timedelta:
-    """How long the unit's policy pack gives for the written report: the demo's plans are timed against it."""
-    pack = load_pack(load_assignments().pack_name_for(unit_id=unit_id))
-    return next(rule.late_after for rule in pack.obligations if rule.obligation == "written_report")
+def report_limit(unit_id: str, kind: str) -> timedelta:
+    """How long the unit's policy pack gives before its first deadline (a written report, or a phone call
+    where the pack asks that first), for an ordinary (grade IV) reportable incident such as the demo's:
+    the demo's plans are timed against it."""
+    start = datetime(2000, 1, 1, tzinfo=UTC)  # any instant: only the limit counts
+    owed = initial_obligations(pack_for(unit_id=unit_id, unit_kind=kind), clock_start=start, reportable=True,
+                               grade="IV", unit_id=unit_id, parent_id=None)
+    return min(o.late_at for o in owed if o.late_at is not None) - start
 
 
 @dataclass
@@ -55,8 +60,9 @@ class Generator:
     def headers(self, unit: str | None, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(unit, role)}"}
 
-    def post_one(self, unit_id: str, unit_name: str) -> None:
-        incident = make_incident(self.rng, unit_id, unit_name, now_utc(), report_limit(unit_id))
+    def post_one(self, sender: Sender) -> None:
+        unit_id = sender.unit_id
+        incident = make_incident(self.rng, unit_id, sender.name, now_utc(), report_limit(unit_id, sender.kind))
         r = httpx.post(f"{self.intake}/v1/reports", json=incident.body,
                        headers=self.headers(unit_id, "reporter"), timeout=10)
         if r.status_code != 202:
@@ -88,7 +94,7 @@ class Generator:
             try:
                 if time.monotonic() >= next_post:
                     next_post = time.monotonic() + self.interval_s
-                    self.post_one(*self.rng.choice(senders))
+                    self.post_one(self.rng.choice(senders))
                 self.sign_due()
             except httpx.HTTPError as exc:
                 print(f"demo: {exc!r}; trying again", flush=True)

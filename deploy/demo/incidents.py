@@ -1,7 +1,7 @@
 """Realistic incidents for the demo, shaped like the contract's POST /v1/reports; pure, no I/O.
 
-Each incident gets a plan, timed against ``limit`` (how long the unit's policy pack gives for the written
-report): ``on_time`` (occurred minutes ago, signed off soon), ``late`` (occurred more than ``limit`` ago:
+Each incident gets a plan, timed against ``limit`` (how long the unit's policy pack gives before its first
+deadline): ``on_time`` (occurred minutes ago, signed off soon), ``late`` (occurred more than ``limit`` ago:
 late on arrival) or ``unsigned`` (a few minutes short of its limit and never signed off, so the breach
 comes while the viewer watches).
 """

@@ -6,10 +6,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from deploy.units import DEMO_TREE, read_tree
 
 
-def reporting_units(path: Path = DEMO_TREE) -> list[tuple[str, str]]:
-    """(unit id, name) of every unit in the tree that reports upwards."""
-    return [(unit_id, unit.name) for unit_id, unit in read_tree(path).items() if unit.parent_id]
+class Sender(NamedTuple):
+    unit_id: str
+    name: str
+    kind: str
+
+
+def reporting_units(path: Path = DEMO_TREE) -> list[Sender]:
+    """Every unit in the tree that reports upwards."""
+    return [Sender(unit_id, unit.name, unit.kind) for unit_id, unit in read_tree(path).items() if unit.parent_id]

@@ -15,12 +15,12 @@ from services.approval.settings import ApprovalSettings
 from shared.db import Database
 from shared.http import bearer_auth
 from shared.kafka import make_broker
-from shared.policy import load_assignments
+from shared.policy import check_packs
 from shared.service import build_app
 
 
 def create_app(settings: ApprovalSettings) -> FastAPI:
-    load_assignments()  # a pack name that does not exist stops start-up, not every report
+    check_packs()
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-approval")
     db = Database(settings.pg_dsn)
     relay = Relay(db, broker, interval_s=settings.outbox_interval_s)

@@ -16,10 +16,12 @@ from services.archive.web.mount import pages_router
 from shared.db import Database
 from shared.http import bearer_auth
 from shared.kafka import make_broker
+from shared.policy import check_packs
 from shared.service import build_app, in_background
 
 
 def create_app(settings: ArchiveSettings) -> FastAPI:
+    check_packs()  # the statistics' quotas come from the packs
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-archive")
     db = Database(settings.pg_dsn)
     store = EventStore(db)

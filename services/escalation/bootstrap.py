@@ -12,28 +12,24 @@ from services.escalation.adapters.webhook import WebhookConfig, WebhookNotifier
 from services.escalation.domain.clock import SystemClock
 from services.escalation.entrypoints import consumer, notifications
 from services.escalation.entrypoints.due_loop import DueLoop
-from services.escalation.entrypoints.handlers import packs
 from services.escalation.settings import EscalationSettings
 from shared.db import Database
 from shared.kafka import make_broker
 from shared.logging import get_logger
-from shared.policy import check_pack_names, load_assignments
+from shared.policy import check_packs
 from shared.service import build_app
 
 log = get_logger(__name__)
 
 
 def create_app(settings: EscalationSettings) -> FastAPI:
-    packs()  # read (and validate) every pack at start-up, not on the first report
-    check_pack_names(settings.pack_assignments.values(), "BAOSONG_PACK_ASSIGNMENTS")
-    load_assignments()
+    check_packs()
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-escalation")
     db = Database(settings.pg_dsn)
     clock = SystemClock(offset_s=settings.clock_offset_s, offset_file=settings.clock_file)
     publisher = Publisher(settings.kafka_bootstrap, client_id="baosong-escalation-due")
     loop = DueLoop(db, publisher, clock, interval_s=settings.due_interval_s, batch=settings.due_batch)
-    consumer.register(broker, db=db, clock=clock, group_id=settings.consumer_group, wake=loop.wake,
-                      pack_overrides=settings.pack_assignments)
+    consumer.register(broker, db=db, clock=clock, group_id=settings.consumer_group, wake=loop.wake)
     config = WebhookConfig(settings.webhook_url, settings.webhook_urls, settings.webhook_attempts,
                            settings.webhook_backoff_s, settings.webhook_timeout_s)
     notifier = WebhookNotifier(db, config) if config.enabled else None

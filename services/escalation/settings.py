@@ -10,8 +10,6 @@ class EscalationSettings(ServiceSettings):
     port: int = 8103
     due_interval_s: float = Field(default=0.2, description="How often the due-deadline loop looks for due clocks.")
     due_batch: int = Field(default=2000, description="Clocks fired per transaction at most.")
-    pack_assignments: dict[str, str] = Field(
-        default_factory=dict, description="Pack per unit id for this deployment (JSON), before assignments.yaml.")
     clock_offset_s: float = Field(default=0.0, description="TESTS ONLY: shifts the service's now by seconds.")
     clock_file: Path | None = Field(default=None, description="TESTS ONLY: a file holding an offset in seconds.")
     webhook_url: str | None = Field(default=None, description="One receiver for every unit's notifications.")

@@ -14,13 +14,13 @@ from shared.db import Database
 from shared.envelope import Envelope
 from shared.http import bearer_auth
 from shared.kafka import make_broker, publish
-from shared.policy import load_assignments
+from shared.policy import check_packs
 from shared.service import build_app
 from shared.topics import REPORTS, UNITS
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
-    load_assignments()  # a pack name that does not exist stops start-up, not every report
+    check_packs()
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-intake")
     db = Database(settings.pg_dsn)
     store = IntakeStore(db)

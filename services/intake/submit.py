@@ -24,13 +24,9 @@ from shared.envelope import Envelope, now_utc
 from shared.events import Obligation, UnitRegistered
 from shared.http import Problem
 from shared.obligations import initial_obligations
-from shared.policy import Pack, load_assignments, load_pack
+from shared.policy import Pack, pack_for
 
 Publish = Callable[[Envelope], Awaitable[None]]
-
-
-def pack_for(unit_id: str, kind: str | None) -> Pack:
-    return load_pack(load_assignments().pack_name_for(unit_id=unit_id, kind=kind))
 
 
 def request_hash(raw: Any) -> str:
@@ -87,7 +83,7 @@ class Intake:
         report_id = report_id_for(unit_id, key)
         incident_id = report.incident_id or incident_id_for(report_id)
         location_unit = units[report.location.unit_id]
-        pack = pack_for(location_unit.unit_id, location_unit.kind)
+        pack = pack_for(unit_id=location_unit.unit_id, unit_kind=location_unit.kind)
         c = classify(pack, report)
         who = Who(actor=actor, actor_unit=unit_id)
         opened: list[Obligation] = []

@@ -13,11 +13,12 @@ from services.approval.adapters import store
 from services.approval.adapters.outbox import Relay, enqueue
 from services.approval.adapters.store import Conn
 from services.approval.domain import facts
-from services.approval.service_layer.forwarding import pack_for, sign_and_forward
+from services.approval.service_layer.forwarding import sign_and_forward
 from shared.db import Database
 from shared.envelope import Envelope, now_utc
 from shared.events import ReportSubmitted, UnitRegistered
 from shared.logging import get_logger
+from shared.policy import pack_for
 from shared.topics import REPORTS
 
 log = get_logger(__name__)

@@ -1,4 +1,4 @@
-"""Steps shared by every sign-off: choose the pack, send the forwards, enqueue their events."""
+"""Steps shared by every sign-off: send the forwards, enqueue their events."""
 
 from __future__ import annotations
 
@@ -11,20 +11,7 @@ from services.approval.domain.routing import plan_forwards
 from services.approval.domain.signoff import route_for
 from shared.envelope import Envelope
 from shared.events import UnitRegistered
-from shared.logging import get_logger
-from shared.policy import Pack, PackError, load_assignments, load_pack
-
-log = get_logger(__name__)
-
-
-def pack_for(policy: str | None, *, unit_id: str, unit_kind: str | None) -> Pack:
-    """The pack the report names (``name@version``), else the one assigned to its unit."""
-    if policy:
-        try:
-            return load_pack(policy.split("@", 1)[0])
-        except PackError as exc:
-            log.warning("report names an unknown policy pack; using the unit's", policy=policy, error=str(exc))
-    return load_pack(load_assignments().pack_name_for(unit_id=unit_id, kind=unit_kind))
+from shared.policy import load_pack
 
 
 async def sign_and_forward(

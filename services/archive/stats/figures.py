@@ -16,19 +16,15 @@ import asyncpg
 from services.archive.stats.domain import Fact, UnitInfo, previous_periods, stats_by_period, totals
 from services.archive.stats.queries import load_units
 from services.archive.stats.tail import Row, StoreTail
-from shared.policy import load_assignments, load_pack
+from shared.policy import pack_for
 
 STATS_TYPES = ["ReportSubmitted", "IncidentRegraded", "ReportForwarded", "DeadlineBreached"]
 
 
 def quotas_for(units: dict[str, UnitInfo]) -> dict[str, int | None]:
     """Each unit's monthly quota from the pack that governs it (``packs/assignments.yaml``)."""
-    assignments = load_assignments()
-    out: dict[str, int | None] = {}
-    for uid, info in units.items():
-        pack = load_pack(assignments.pack_name_for(unit_id=uid, kind=info.kind))
-        out[uid] = pack.quotas.get(info.kind) if info.kind else None
-    return out
+    return {uid: pack_for(unit_id=uid, unit_kind=info.kind).quotas.get(info.kind) if info.kind else None
+            for uid, info in units.items()}
 
 
 def _fact(row: Row) -> Fact:

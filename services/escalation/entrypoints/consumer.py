@@ -30,8 +30,7 @@ from shared.topics import REPORTS, UNITS
 log = get_logger(__name__)
 
 
-def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, wake: Callable[[], None],
-             pack_overrides: dict[str, str]) -> None:
+def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, wake: Callable[[], None]) -> None:
     @broker.subscriber(UNITS, group_id=f"{group_id}-units", auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-units")
     async def on_unit_event(body: bytes) -> None:
@@ -67,7 +66,7 @@ def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, 
             return
         now = clock.now()
         if isinstance(data, ReportSubmitted):
-            await handlers.on_submitted(conn, env, data, now, pack_overrides)
+            await handlers.on_submitted(conn, env, data, now)
         elif isinstance(data, ReportForwarded):
             await handlers.on_forwarded(conn, env, data, now)
         elif isinstance(data, ReportAcknowledged):

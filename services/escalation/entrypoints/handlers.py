@@ -7,50 +7,20 @@ ids, ON CONFLICT DO NOTHING, updates guarded by state), so a redelivered event c
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 
 from services.escalation.adapters import repository as repo
 from services.escalation.domain.clocks import ClockRow, first_follow_up_sequence, follow_up_clock, obligation_clocks
 from shared.envelope import Envelope
 from shared.events import IncidentRegraded, Obligation, ReportAcknowledged, ReportForwarded, ReportSubmitted
-from shared.logging import get_logger
 from shared.obligations import Ancestor, follow_up_cadence, hop_obligations, initial_obligations, receipt_obligations
-from shared.policy import Pack, all_packs, load_assignments
-
-log = get_logger(__name__)
+from shared.policy import Pack, load_pack, pack_for, pack_name
 
 #: What a forwarded report fulfils for its sender, by the report's channel (a written report also
 #: answers a phone obligation: it reached the superior sooner than nothing).
 FULFILS = {"written": ["written_report", "routine_report", "forward", "phone_report"], "phone": ["phone_report"]}
 
 
-@cache
-def packs() -> dict[str, Pack]:
-    """Every shipped pack, read once: packs change with a deployment, never while the process runs."""
-    return all_packs()
-
-
-def pack_named(ref: str) -> Pack:
-    return packs()[ref.split("@", 1)[0]]
-
-
-def choose_pack(policy: str | None, unit_id: str, unit_kind: str | None, overrides: dict[str, str]) -> Pack:
-    """The pack intake applied (``policy``, ``name@version`` as ReportSubmitted states it), so the clocks
-    run to the deadlines intake stated to the agency. Without one (or naming a pack this deployment lacks,
-    e.g. services of two releases side by side), the pack governing the unit where the incident happened:
-    this deployment's per-unit setting, else ``packs/assignments.yaml`` (unit id, then kind, else default)."""
-    if policy:
-        stated = packs().get(policy.split("@", 1)[0])
-        if stated is not None:
-            return stated
-        log.warning("the report names a pack this deployment lacks; choosing one by its unit",
-                    policy=policy, unit_id=unit_id)
-    name = overrides.get(unit_id) or load_assignments().pack_name_for(unit_id=unit_id, kind=unit_kind)
-    return packs()[name]
-
-
-async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime,
-                       overrides: dict[str, str]) -> None:
+async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime) -> None:
     report = data.report
     reporter = report.reporting_unit
     await repo.record_seen(conn, event_id=env.id, incident_id=data.incident_id, type=env.type, at=data.received_at,
@@ -58,7 +28,7 @@ async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, no
                            report_kind=report.kind)
     incident = await repo.incident(conn, data.incident_id, lock=True)
     if incident is None:
-        incident = await _open_incident(conn, env, data, now, overrides)
+        incident = await _open_incident(conn, env, data, now)
     if report.channel == "phone":
         await repo.fulfil(conn, incident_id=data.incident_id, unit_id=reporter, obligations=["phone_report"],
                           at=data.received_at, event_id=env.id)
@@ -66,12 +36,11 @@ async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, no
         await repo.close_incident(conn, data.incident_id, data.received_at, env.id)
 
 
-async def _open_incident(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime,
-                         overrides: dict[str, str]) -> repo.Incident:
+async def _open_incident(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime) -> repo.Incident:
     report = data.report
     unit_id = report.location.unit_id
     unit = await repo.unit(conn, unit_id)
-    pack = choose_pack(data.policy, unit_id, unit.kind if unit else None, overrides)
+    pack = pack_for(data.policy, unit_id=unit_id, unit_kind=unit.kind if unit else None)
     start = (report.discovered_at or report.occurred_at) if pack.clock_start == "discovered" else report.occurred_at
     stated = next((o for o in data.obligations if o.unit_id == unit_id), None)
     parent = unit.parent_id if unit else (stated.to_unit_id if stated else None)
@@ -111,7 +80,7 @@ async def on_forwarded(conn: repo.Conn, env: Envelope, data: ReportForwarded, no
     incident = await repo.incident(conn, data.incident_id)
     if incident is None or data.channel == "skip_notice":
         return
-    pack = pack_named(incident.policy)
+    pack = load_pack(pack_name(incident.policy))
     owed = receipt_obligations(pack, forwarded_at=at, receiver_id=data.to_unit_id, sender_id=data.from_unit_id)
     rows = _clocks(owed, incident, pack, now, env.id, report_id=data.report_id, start=at)
     receiver = await repo.unit(conn, data.to_unit_id)
@@ -139,7 +108,7 @@ async def on_regraded(conn: repo.Conn, env: Envelope, data: IncidentRegraded, no
     if incident is None or incident.grade == data.grade:
         return
     await repo.set_grade(conn, data.incident_id, data.grade)
-    pack = pack_named(incident.policy)
+    pack = load_pack(pack_name(incident.policy))
     unit = await repo.unit(conn, incident.unit_id)
     stated = next((o for o in data.obligations if o.unit_id == incident.unit_id), None)
     parent = unit.parent_id if unit else (stated.to_unit_id if stated else None)

@@ -6,10 +6,10 @@ so a clerk fixes everything in one round; vague words (听说, 可能 …) are w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
@@ -22,7 +22,11 @@ TEXT_FIELDS = ("title", "summary", "cause", "measures_taken", "next_steps", "tre
                "source", "location.address")
 _TIME = TypeAdapter(AwareDatetime)
 
-PackFor = Callable[[str, str | None], Pack]
+
+class PackFor(Protocol):
+    """The pack governing a unit (``shared.policy.pack_for``)."""
+
+    def __call__(self, *, unit_id: str, unit_kind: str | None) -> Pack: ...
 
 
 @dataclass
@@ -105,7 +109,7 @@ def check_report(
     pack = None
     if isinstance(location, str):
         unit = units.get(location)
-        pack = pack_for(location, unit.kind if unit else None)
+        pack = pack_for(unit_id=location, unit_kind=unit.kind if unit else None)
     if isinstance(category, str) and category and pack is not None and category not in pack.categories:
         rule("category", f"未知的事件类别“{category}”，类别代码见 docs/categories.md",
              f"unknown category {category!r} (see docs/categories.md)", "unknown_category")

@@ -78,16 +78,14 @@ async def service(infra: Infra, tmp_path_factory: pytest.TempPathFactory, kafka:
     await kafka.publish(UNITS, unit_registered("b-school", kind="school", parent_id="b-edu-bureau"),
                         unit_registered("wh-town", parent_id="wh-county"),
                         unit_registered("wh-county", level="county"),
-                        unit_registered("rg-bureau", kind="department", parent_id="rg-main"))
+                        unit_registered("rg-bureau", kind="department", parent_id="rg-main"),
+                        unit_registered("ps-school", kind="school", parent_id="ps-edu-bureau"))
     proc = Escalation(infra, root / "logs", BAOSONG_CLOCK_FILE=str(clock.path),
-                      BAOSONG_PACK_ASSIGNMENTS=json.dumps({"b-city30": "city-30min", "b-city12": "city-1h-2h",
-                                                           "b-bureau4": "bureau-grade", "b-bureau3": "bureau-grade",
-                                                           "b-routine": "routine", "rg-bureau": "bureau-grade"}),
                       BAOSONG_WEBHOOK_URLS=json.dumps({"wh-town": flaky.url, "wh-county": dead.url}),
                       BAOSONG_WEBHOOK_ATTEMPTS="3", BAOSONG_WEBHOOK_BACKOFF_S="0.1")
     try:
         await asyncio.to_thread(proc.start)
-        await wait_units(owner_db, "b-school", "wh-town", "wh-county", "rg-bureau")
+        await wait_units(owner_db, "b-school", "wh-town", "wh-county", "rg-bureau", "ps-school")
         yield clock
     finally:
         proc.stop()
@@ -96,6 +94,11 @@ async def service(infra: Infra, tmp_path_factory: pytest.TempPathFactory, kafka:
 def at(e: dict[str, Any], field: str) -> datetime:
     return datetime.fromisoformat(e["data"][field])
 
+
+# The pack intake stated for each unit's report (ReportSubmitted.policy).
+POLICIES = {"b-county": "county-2h-10h@1", "b-county-nr": "county-2h-10h@1", "b-city30": "city-30min@1",
+            "b-city12": "city-1h-2h@1", "b-bureau4": "bureau-grade@1", "b-bureau3": "bureau-grade@1",
+            "b-school": "school-2h@1", "b-routine": "routine@1"}
 
 # (unit, obligation, kind, deadline after T0) as regulations §4 states them, per pack.
 BOUNDARIES = [
@@ -118,7 +121,8 @@ async def test_each_pack_breaches_exactly_at_its_limits(service: ServiceClock, k
     submitted = [
         report_submitted(ids[u], unit=u, occurred_at=t0 - H if u == "b-school" else t0,
                          discovered_at=t0 if u == "b-school" else None,
-                         reportable=u not in ("b-county-nr", "b-routine"), grade="III" if u == "b-bureau3" else "IV")
+                         reportable=u not in ("b-county-nr", "b-routine"), grade="III" if u == "b-bureau3" else "IV",
+                         policy=POLICIES[u])
         for u in ids]
     await kafka.publish(REPORTS, *submitted)
     await applied(owner_db, *[e.id for e in submitted])
@@ -180,19 +184,22 @@ async def test_a_report_after_its_deadline_breaches_at_once(service: ServiceCloc
     assert at(late, "detected_at") - t0 < timedelta(seconds=5)
 
 
-async def test_the_clocks_follow_the_pack_intake_stated_and_choose_by_unit_only_without_one(
+async def test_the_clocks_follow_the_pack_intake_stated_and_choose_by_unit_only_without_a_known_one(
         service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
     t0 = service.now().replace(microsecond=0)
     stated, unknown = f"ps-stated-{t0.timestamp()}", f"ps-unknown-{t0.timestamp()}"
     by_city = report_submitted(stated, unit="ps-town", occurred_at=t0, policy="city-30min@1")
-    by_unit = report_submitted(unknown, unit="b-city30", occurred_at=t0, policy="no-such-pack@7")
+    by_unit = report_submitted(unknown, unit="ps-school", occurred_at=t0, policy="no-such-pack@7")
     await kafka.publish(REPORTS, by_city, by_unit)
     await applied(owner_db, by_city.id, by_unit.id)
     service.set(t0 + 30 * M)  # ps-town's own choice would be the default pack: nothing due at 30 min
-    for incident in (stated, unknown):
-        [late] = await watcher.wait_for(breaches_of(incident), within=5)
-        assert (late["data"]["obligation"], late["data"]["kind"]) == ("phone_report", "late")
-        assert late["data"]["policy"] == "city-30min@1" and at(late, "deadline_at") - t0 == 30 * M
+    [late] = await watcher.wait_for(breaches_of(stated), within=5)
+    assert (late["data"]["obligation"], late["data"]["kind"]) == ("phone_report", "late")
+    assert late["data"]["policy"] == "city-30min@1" and at(late, "deadline_at") - t0 == 30 * M
+    service.set(t0 + 2 * H)  # the unknown pack gives way to the school's (assignments.yaml by kind)
+    [late] = await watcher.wait_for(breaches_of(unknown), within=5)
+    assert (late["data"]["obligation"], late["data"]["kind"]) == ("phone_report", "late")
+    assert late["data"]["policy"] == "school-2h@1" and at(late, "deadline_at") - t0 == 2 * H
 
 
 async def test_another_unit_reporting_first_makes_the_breach_suspected_concealment(
@@ -276,7 +283,7 @@ async def test_regrading_adds_the_new_grades_limit_and_a_receipt_meets_the_recei
         service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
     t0 = service.now()
     inc = f"rg-{t0.timestamp()}"
-    first = report_submitted(inc, unit="rg-bureau", occurred_at=t0, grade="IV")
+    first = report_submitted(inc, unit="rg-bureau", occurred_at=t0, grade="IV", policy="bureau-grade@1")
     await kafka.publish(REPORTS, first)
     regraded = IncidentRegraded(incident_id=inc, report_id=first.data["report_id"], previous_grade="IV", grade="III",
                                 policy="bureau-grade@1")

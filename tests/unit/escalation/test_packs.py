@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from services.escalation.entrypoints.handlers import choose_pack
 from shared.obligations import (
     Ancestor,
     follow_up_cadence,
@@ -16,7 +15,17 @@ from shared.obligations import (
     receipt_obligations,
     reminder_times,
 )
-from shared.policy import PACKS_DIR, PackError, all_packs, check_pack_names, load_assignments, load_pack, load_pack_file
+from shared.policy import (
+    PACKS_DIR,
+    PackError,
+    all_packs,
+    check_packs,
+    load_assignments,
+    load_pack,
+    load_pack_file,
+    pack_for,
+    pack_name,
+)
 
 T = datetime(2026, 11, 23, 0, 5, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -89,20 +98,26 @@ def test_extends_inherits_unset_sections_and_refuses_cycles(tmp_path: Path) -> N
         load_pack_file(tmp_path / "a.yaml")
 
 
-def test_a_pack_name_that_does_not_exist_is_refused_where_it_is_configured(tmp_path: Path) -> None:
+def test_start_up_refuses_a_pack_name_that_does_not_exist_and_a_malformed_pack(tmp_path: Path) -> None:
+    check_packs()  # the shipped packs pass
     (tmp_path / "county-2h-10h.yaml").write_text((PACKS_DIR / "county-2h-10h.yaml").read_text(encoding="utf-8"),
                                                  encoding="utf-8")
     (tmp_path / "assignments.yaml").write_text("default: county-2h-10h\nby_kind: {school: schol-2h}\n",
                                                encoding="utf-8")
     with pytest.raises(PackError, match=r"assignments\.yaml: no such pack schol-2h; the packs are county-2h-10h"):
-        load_assignments(tmp_path)
-    with pytest.raises(PackError, match="BAOSONG_PACK_ASSIGNMENTS: no such pack city-3h"):
-        check_pack_names(["county-2h-10h", "city-3h"], "BAOSONG_PACK_ASSIGNMENTS")
-    check_pack_names(["county-2h-10h", "city-30min"], "BAOSONG_PACK_ASSIGNMENTS")  # the shipped ones pass
+        check_packs(tmp_path)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "assignments.yaml").write_text("default: county-2h-10h\n", encoding="utf-8")
+    (broken / "county-2h-10h.yaml").write_text("name: county-2h-10h\nversion: one\n", encoding="utf-8")
+    with pytest.raises(PackError, match=r"(?s)policy pack .*broken/county-2h-10h\.yaml: .*version"):
+        check_packs(broken)
 
 
-def test_escalation_keeps_the_pack_intake_stated_and_chooses_by_unit_only_without_a_known_one() -> None:
-    assert choose_pack("city-30min@1", "u", None, {"u": "routine"}).name == "city-30min"
-    assert choose_pack("no-such-pack@1", "u", None, {"u": "routine"}).name == "routine"
-    assert choose_pack(None, "u", "school", {}).name == "school-2h"
-    assert choose_pack(None, "u", None, {}).name == load_assignments().default
+def test_the_pack_a_report_states_is_kept_and_the_units_is_chosen_only_without_a_known_one() -> None:
+    assert pack_for("city-30min@1", unit_id="u", unit_kind="school").name == "city-30min"
+    assert pack_for("no-such-pack@1", unit_id="u", unit_kind="school").name == "school-2h"
+    assert pack_for("../packs/city-30min@1", unit_id="u", unit_kind=None).name == load_assignments().default
+    assert pack_for(unit_id="u", unit_kind="school").name == "school-2h"
+    assert pack_for(unit_id="u", unit_kind=None).name == load_assignments().default
+    assert pack_name("county-2h-10h@1") == pack_name("county-2h-10h") == "county-2h-10h"
