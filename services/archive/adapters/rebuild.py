@@ -3,7 +3,7 @@
 Run as the database owner:
 1. Note the chain's head; create empty tables aside (``proj_<name>_rebuild``, no index yet).
 2. Fold every event up to the head into them: the store is split by stream into one share per core, each
-   folded and COPYed by its own process (this one folds the first share itself); see ``rebuild_share``.
+   folded and COPYed by its own process; see ``rebuild_share``.
 3. Fold again, from all their events, the rare documents whose events came from more than one share; then
    add the primary keys (one index build over the loaded table is cheaper than keeping it row by row).
 4. In ONE transaction: lock the projections' checkpoints (the live projector waits), fold the events
@@ -26,7 +26,6 @@ from services.archive.adapters.rebuild_share import (
     Folded,
     Share,
     aside,
-    fold_share,
     fold_share_in_process,
     share_counter,
 )
@@ -59,34 +58,23 @@ async def rebuild(owner_dsn: str, projections: list[Projection], *, progress: Pr
 
 
 async def _fold_shares(shares: list[Share], progress: Progress | None) -> list[Folded]:
+    """Each share in a process of its own (this one only reports progress), so that no process frees the
+    documents it folded: see ``fold_share_in_process``."""
     # fork, not spawn: a spawned process first imports the service again (≈ 0.3 s of CPU a process, 10 % of
     # a 100,000-event rebuild). The pool forks its processes before its own manager thread starts; a forked
     # share opens its own connection and event loop and never touches what it inherited (the parent's
     # connection, and the idle resolver thread of a DSN given by host name, which it does not have).
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
-    total = shares[0].head
-
-    def report() -> None:
-        if progress is not None:
-            progress(counter.value, total)
-
-    def on_events(n: int) -> None:
-        with counter.get_lock():
-            counter.value += n
-        report()
-
-    if len(shares) == 1:
-        return [await fold_share(shares[0], on_events)]
-    with ProcessPoolExecutor(len(shares) - 1, mp_context=context, initializer=share_counter,
+    with ProcessPoolExecutor(len(shares), mp_context=context, initializer=share_counter,
                              initargs=(counter,)) as pool:
         loop = asyncio.get_running_loop()
-        others = [loop.run_in_executor(pool, fold_share_in_process, share) for share in shares[1:]]
-        mine = await fold_share(shares[0], on_events)
-        while not all(f.done() for f in others):
-            await asyncio.wait(others, timeout=0.5)
-            report()
-        return [mine, *[f.result() for f in others]]
+        running = [loop.run_in_executor(pool, fold_share_in_process, share) for share in shares]
+        while not all(f.done() for f in running):
+            await asyncio.wait(running, timeout=0.2)
+            if progress is not None:
+                progress(counter.value, shares[0].head)
+        return [f.result() for f in running]
 
 
 async def _refold_strays(owner_dsn: str, projections: list[Projection], folded: list[Folded], head: int) -> None:

@@ -48,10 +48,11 @@ class Folded:
     seen: dict[str, set[str]] = field(default_factory=dict)
 
 
-async def fold_share(share: Share, on_events: Callable[[int], None]) -> Folded:
-    """Fold this share's events up to ``share.head`` and COPY its documents into the tables aside."""
+async def fold_share(share: Share, on_events: Callable[[int], None], docs: dict[str, dict[str, Doc]]) -> Folded:
+    """Fold this share's events up to ``share.head`` into ``docs`` (by projection name) and COPY them into
+    the tables aside."""
     projections = [PROJECTIONS[name] for name in share.names]
-    docs: dict[str, dict[str, Doc]] = {p.name: {} for p in projections}
+    docs.update({p.name: {} for p in projections})
     folded = Folded(seen={p.name: set() for p in projections})
     with no_cyclic_gc():
         async with raw_connection(share.owner_dsn) as conn:
@@ -84,6 +85,13 @@ def count_events(n: int) -> None:
         _events_folded.value += n
 
 
+_left_for_exit: list[object] = []
+
+
 def fold_share_in_process(share: Share) -> Folded:
-    """Entry point of a rebuild's worker process."""
-    return asyncio.run(fold_share(share, count_events))
+    """Entry point of a rebuild's worker process. The documents it folded are left for the process's end:
+    multiprocessing ends a worker with ``os._exit``, so the system takes their memory back at once, where
+    Python would free millions of small objects one by one (measured: ≈ 14 % of a share's CPU)."""
+    docs: dict[str, dict[str, Doc]] = {}
+    _left_for_exit.append(docs)
+    return asyncio.run(fold_share(share, count_events, docs))
