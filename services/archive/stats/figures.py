@@ -7,15 +7,15 @@ when something was appended since; the computation runs in a worker thread, off 
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
+from services.archive.domain.stored import StoredEvent
 from services.archive.stats.domain import Fact, UnitInfo, previous_periods, stats_by_period, totals
 from services.archive.stats.queries import load_units
-from services.archive.stats.tail import Row, StoreTail
+from services.archive.stats.tail import StoreTail
 from shared.policy import pack_for
 
 STATS_TYPES = ["ReportSubmitted", "IncidentRegraded", "ReportForwarded", "DeadlineBreached"]
@@ -27,9 +27,8 @@ def quotas_for(units: dict[str, UnitInfo]) -> dict[str, int | None]:
             for uid, info in units.items()}
 
 
-def _fact(row: Row) -> Fact:
-    _, type_, recorded_at, time, data = row
-    return Fact(type_, datetime.fromisoformat(time or recorded_at), json.loads(data))
+def _fact(event: StoredEvent) -> Fact:
+    return Fact(event.type, datetime.fromisoformat(event.time or event.recorded_at), event.data)
 
 
 def compute(facts: list[Fact], units: dict[str, UnitInfo], period: str, history: int) -> dict[str, Any]:

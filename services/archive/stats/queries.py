@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import asyncpg
 
+from services.archive.adapters.replay import EVENT_COLUMNS
+from services.archive.domain.stored import StoredEvent
 from services.archive.stats.domain import UnitInfo
 
 
@@ -21,12 +22,12 @@ async def load_units(pool: asyncpg.Pool) -> dict[str, UnitInfo]:
     return units
 
 
-async def events_after(pool: asyncpg.Pool, types: list[str], after: int, limit: int = 200) -> list[dict[str, Any]]:
-    rows = await pool.fetch(
-        "SELECT position, type, recorded_at, ((body::jsonb) -> 'data')::text AS data FROM archive.events"
-        " WHERE type = ANY($1::text[]) AND position > $2 ORDER BY position LIMIT $3", types, after, limit)
-    return [{"position": r["position"], "type": r["type"], "recorded_at": r["recorded_at"].isoformat(),
-             "data": json.loads(r["data"])} for r in rows]
+async def events_after(pool: asyncpg.Pool, types: list[str], after: int,
+                       limit: int | None = 200) -> list[StoredEvent]:
+    """The stored events of ``types`` after position ``after``, in order; at most ``limit`` (None: all)."""
+    rows = await pool.fetch(f"{EVENT_COLUMNS} WHERE type = ANY($1::text[]) AND position > $2 ORDER BY position"
+                            " LIMIT $3", types, after, limit)
+    return [StoredEvent.from_row(r["position"], r["recorded_at"], r["body"]) for r in rows]
 
 
 async def head_position(pool: asyncpg.Pool) -> int:

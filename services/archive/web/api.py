@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from services.archive.adapters.reads import Reads
+from services.archive.domain.stored import StoredEvent
 from services.archive.stats.queries import load_units
-from services.archive.stats.tail import StoreTail, as_dict
+from services.archive.stats.tail import StoreTail
 from services.archive.web.stream import breach_events, start_position
 from services.archive.web.views import board
 from shared.auth import Principal
@@ -29,7 +30,7 @@ BOARD_TYPES = ["ReportSubmitted", "ReportApproved", "ReportRejected", "ReportFor
 def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
     api = APIRouter(prefix="/v1")
     reads = Reads(db)
-    board_events = StoreTail(BOARD_TYPES, as_dict)
+    board_events: StoreTail[StoredEvent] = StoreTail(BOARD_TYPES, lambda event: event)
     boards: dict[tuple[int, frozenset[str] | None], tuple[float, dict[str, Any]]] = {}
 
     @api.get("/streams/breaches")

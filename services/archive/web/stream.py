@@ -47,13 +47,13 @@ async def breach_events(pool: asyncpg.Pool, reads: Reads, request: Request, prin
     yield f"retry: 1000\nid: {after}\n\n"  # an id-only message moves the browser's Last-Event-ID
     started = last_beat = time.monotonic()
     while not await request.is_disconnected() and not _server_exiting():
-        rows = await events_after(pool, ["DeadlineBreached"], after)
-        if rows:
+        events = await events_after(pool, ["DeadlineBreached"], after)
+        if events:
             scope = await reads.scope(principal)
-            for row in rows:
-                after = row["position"]
-                if may_see(scope, [row["data"]["unit_id"]]):
-                    payload = {**row["data"], "position": row["position"], "recorded_at": row["recorded_at"]}
+            for event in events:
+                after = event.position
+                if may_see(scope, [event.data["unit_id"]]):
+                    payload = {**event.data, "position": event.position, "recorded_at": event.recorded_at}
                     yield f"id: {after}\nevent: breach\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
         now = time.monotonic()
         if now - last_beat > HEARTBEAT_S:

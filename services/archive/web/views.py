@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from services.archive.domain.report_state import fold_report
+from services.archive.domain.stored import StoredEvent
 
 GRADE_ORDER = ("I", "II", "III", "IV")
 REPORT_TYPES = ("ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded", "ReportAcknowledged")
@@ -17,34 +18,34 @@ def may_see(scope: set[str] | None, unit_ids: Iterable[str | None]) -> bool:
     return scope is None or any(u in scope for u in unit_ids if u)
 
 
-def _reports(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _reports(events: list[StoredEvent]) -> dict[str, dict[str, Any]]:
     by_report: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for e in events:
-        if e["type"] in REPORT_TYPES:
-            by_report.setdefault(e["data"]["report_id"], []).append((e["type"], e["data"]))
+        if e.type in REPORT_TYPES:
+            by_report.setdefault(e.data["report_id"], []).append((e.type, e.data))
     folded = {rid: fold_report(evs) for rid, evs in by_report.items()}
     return {rid: s for rid, s in folded.items() if s is not None}
 
 
-def _open_duties(events: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+def _open_duties(events: list[StoredEvent]) -> dict[tuple[str, str], dict[str, Any]]:
     """Written-report obligations not yet forwarded and not yet missed, keyed by (incident, unit)."""
     duties: dict[tuple[str, str], dict[str, Any]] = {}
     for e in events:
-        d = e["data"]
-        if e["type"] in ("ReportSubmitted", "IncidentRegraded"):
+        d = e.data
+        if e.type in ("ReportSubmitted", "IncidentRegraded"):
             for ob in d.get("obligations", []):
                 duties.setdefault((d["incident_id"], ob["unit_id"]), {**ob, "incident_id": d["incident_id"],
                                                                        "reminders": []})
-        elif e["type"] == "ReportForwarded":
+        elif e.type == "ReportForwarded":
             duties.pop((d["incident_id"], d["from_unit_id"]), None)
-        elif e["type"] == "DeadlineBreached" and d["kind"] == "missed":
+        elif e.type == "DeadlineBreached" and d["kind"] == "missed":
             duties.pop((d["incident_id"], d["unit_id"]), None)
-        elif e["type"] == "DeadlineApproaching" and (d["incident_id"], d["unit_id"]) in duties:
+        elif e.type == "DeadlineApproaching" and (d["incident_id"], d["unit_id"]) in duties:
             duties[(d["incident_id"], d["unit_id"])]["reminders"].append(d["share"])
     return duties
 
 
-def board(events: list[dict[str, Any]], scope: set[str] | None, now: datetime) -> dict[str, Any]:
+def board(events: list[StoredEvent], scope: set[str] | None, now: datetime) -> dict[str, Any]:
     """The duty board: approaching deadlines, open incidents by grade, reports awaiting sign-off, breaches."""
     reports = _reports(events)
     approaching = []
@@ -72,8 +73,8 @@ def board(events: list[dict[str, Any]], scope: set[str] | None, now: datetime) -
     waiting = [{k: r[k] for k in ("report_id", "incident_id", "reporting_unit", "title", "grade", "received_at")}
                for r in reports.values() if r["status"] == "pending_approval"
                and may_see(scope, [r["reporting_unit"]])]
-    breaches = [e["data"] | {"position": e["position"]} for e in events
-                if e["type"] == "DeadlineBreached" and may_see(scope, [e["data"]["unit_id"]])]
+    breaches = [e.data | {"position": e.position} for e in events
+                if e.type == "DeadlineBreached" and may_see(scope, [e.data["unit_id"]])]
     return {"now": now.isoformat(), "approaching": approaching[:50], "open_incidents": by_grade,
             "awaiting_sign_off": sorted(waiting, key=lambda r: r["received_at"]),
             "breaches": breaches[-30:][::-1], "incident_titles": {i: inc["title"] for i, inc in incidents.items()}}

@@ -78,10 +78,11 @@ async def close_incident(conn: Conn, incident_id: str, at: datetime, event_id: s
 
 async def record_seen(conn: Conn, *, event_id: str, incident_id: str, type: str, at: datetime,
                       unit_id: str | None, report_id: str | None = None, to_unit_id: str | None = None,
-                      channel: str | None = None, report_kind: str | None = None) -> bool:
+                      report_channel: str | None = None, report_kind: str | None = None) -> bool:
+    """``report_channel``: how the report went up (written, phone), as a submission or a forward states it."""
     status = await conn.execute(
         "INSERT INTO escalation.seen VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
-        event_id, incident_id, type, report_id, unit_id, to_unit_id, channel, report_kind, at)
+        event_id, incident_id, type, report_id, unit_id, to_unit_id, report_channel, report_kind, at)
     return bool(status.endswith(" 1"))
 
 
@@ -98,11 +99,8 @@ async def seen_of(conn: Conn, incident_ids: list[str]) -> dict[str, list[Seen]]:
 async def forwards_and_phone_reports(conn: Conn, incident_id: str) -> list[asyncpg.Record]:
     """What may fulfil obligations opened after it arrived (e.g. by a regrading)."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        "SELECT f.event_id, f.type, f.unit_id, f.to_unit_id, f.at,"
-        " coalesce((SELECT s.channel FROM escalation.seen s WHERE s.report_id = f.report_id"
-        "           AND s.type = 'ReportSubmitted' LIMIT 1), 'written') AS channel"
-        " FROM escalation.seen f WHERE f.incident_id = $1"
-        " AND (f.type = 'ReportForwarded' OR (f.type = 'ReportSubmitted' AND f.channel = 'phone')) ORDER BY f.at",
+        "SELECT event_id, type, unit_id, to_unit_id, at, report_channel FROM escalation.seen WHERE incident_id = $1"
+        " AND (type = 'ReportForwarded' OR (type = 'ReportSubmitted' AND report_channel = 'phone')) ORDER BY at",
         incident_id)
     return rows
 

@@ -24,7 +24,7 @@ async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, no
     report = data.report
     reporter = report.reporting_unit
     await repo.record_seen(conn, event_id=env.id, incident_id=data.incident_id, type=env.type, at=data.received_at,
-                           unit_id=reporter, report_id=data.report_id, channel=report.channel,
+                           unit_id=reporter, report_id=data.report_id, report_channel=report.channel,
                            report_kind=report.kind)
     incident = await repo.incident(conn, data.incident_id, lock=True)
     if incident is None:
@@ -72,7 +72,7 @@ async def on_forwarded(conn: repo.Conn, env: Envelope, data: ReportForwarded, no
     at = env.time
     if not await repo.record_seen(conn, event_id=env.id, incident_id=data.incident_id, type=env.type, at=at,
                                   unit_id=data.from_unit_id, report_id=data.report_id, to_unit_id=data.to_unit_id,
-                                  channel=data.channel):
+                                  report_channel=data.report_channel):
         return
     await repo.fulfil(conn, incident_id=data.incident_id, unit_id=data.from_unit_id,
                       obligations=FULFILS[data.report_channel],
@@ -128,5 +128,5 @@ async def _replay_fulfilments(conn: repo.Conn, incident_id: str) -> None:
     for f in await repo.forwards_and_phone_reports(conn, incident_id):
         is_forward = f["type"] == "ReportForwarded"
         await repo.fulfil(conn, incident_id=incident_id, unit_id=f["unit_id"],
-                          obligations=FULFILS[f["channel"]] if is_forward else ["phone_report"],
+                          obligations=FULFILS[f["report_channel"]] if is_forward else ["phone_report"],
                           at=f["at"], event_id=f["event_id"], to_unit_id=f["to_unit_id"] if is_forward else None)

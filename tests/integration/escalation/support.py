@@ -164,9 +164,9 @@ def report_submitted(incident_id: str, *, unit: str, occurred_at: datetime, repo
 
 
 def report_forwarded(incident_id: str, report_id: str, *, from_unit: str, to_unit: str, at: datetime,
-                     channel: str = "main") -> Envelope:
+                     channel: str = "main", report_channel: str = "written") -> Envelope:
     data = ReportForwarded(report_id=report_id, incident_id=incident_id, from_unit_id=from_unit, to_unit_id=to_unit,
-                           channel=channel)  # type: ignore[arg-type]
+                           channel=channel, report_channel=report_channel)  # type: ignore[arg-type]
     return Envelope(id=str(uuid.uuid4()), source="/tests", type="ReportForwarded", subject=incident_id, time=at,
                     data=data.model_dump(mode="json"), partitionkey=incident_id)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -172,6 +173,24 @@ async def test_late_then_missed_and_a_late_report_still_prevents_missed(
         ("lm-town", "written_report", "late")]
     assert len({e["id"] for e in watcher.matching(breaches_of(silent))}) == 2
     assert at(missed[0], "deadline_at") == t0 + 10 * H
+
+
+async def test_a_phone_reports_forward_meets_only_the_phone_obligation_as_it_states_its_channel(
+        service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
+    t0 = service.now()
+    inc = f"pf-{t0.timestamp()}"
+    written = report_submitted(inc, unit="pf-town", occurred_at=t0)
+    # the forward itself says it carries a phone report; escalation holds no submission of that report
+    phoned = report_forwarded(inc, str(uuid.uuid4()), from_unit="pf-town", to_unit="pf-county", at=t0 + 30 * M,
+                              report_channel="phone")
+    await kafka.publish(REPORTS, written, phoned)
+    await applied(owner_db, written.id, phoned.id)
+    service.set(t0 + 2 * H)
+    await watcher.wait_for(breaches_of(inc), count=2, within=5)
+    await asyncio.sleep(0.5)
+    assert sorted((e["data"]["unit_id"], e["data"]["obligation"], e["data"]["kind"])
+                  for e in watcher.matching(breaches_of(inc))) == [
+        ("pf-county", "receipt", "late"), ("pf-town", "written_report", "late")]
 
 
 async def test_a_report_after_its_deadline_breaches_at_once(service: ServiceClock, kafka: Kafka,
