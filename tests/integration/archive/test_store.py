@@ -86,6 +86,7 @@ async def test_positions_are_gap_free_and_each_hash_links_to_the_previous(
     "DELETE FROM archive.events WHERE position = 1",
     "TRUNCATE archive.events",
     "UPDATE archive.head SET position = 0",
+    "SELECT * FROM archive.lock_head()",  # only through begin_append
 ])
 async def test_the_service_role_may_only_select_and_insert(store: EventStore, statement: str) -> None:
     await store.append([Incoming(Story().submitted())])
