@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 
+from services.archive.adapters.replay import events_after
 from services.archive.domain.projections import PROJECTIONS, Malformed, Projection, fold_all
 from services.archive.domain.stored import StoredEvent, encode_json, parse_json
 from shared.db import Database
@@ -24,14 +25,6 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 Doc = dict[str, Any]
 STEP_EVENTS = 2000  # events read and folded per transaction (a projector step, a rebuild's catch-up)
-EVENTS_AFTER = ("SELECT position, recorded_at, body FROM archive.events WHERE position > $1"
-                " ORDER BY position LIMIT $2")
-
-
-async def events_after(conn: asyncpg.Connection, position: int, limit: int) -> list[StoredEvent]:
-    """The next ``limit`` stored events after ``position``, in order."""
-    return [StoredEvent.from_row(r["position"], r["recorded_at"], r["body"])
-            for r in await conn.fetch(EVENTS_AFTER, position, limit)]
 
 
 async def load_docs(conn: asyncpg.Connection, table: str, keys: Iterable[str]) -> dict[str, Doc]:

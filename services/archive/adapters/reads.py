@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from services.archive.adapters.replay import EVENT_COLUMNS
 from services.archive.domain.stored import StoredEvent, parse_json
 from shared.auth import Principal
 from shared.db import Database
@@ -64,8 +65,7 @@ class Reads:
 
     async def events_at(self, positions: list[int]) -> dict[int, StoredEvent]:
         """The stored events at ``positions``."""
-        rows = await self._db.pool.fetch("SELECT position, recorded_at, body FROM archive.events"
-                                         " WHERE position = ANY($1::bigint[])", positions)
+        rows = await self._db.pool.fetch(f"{EVENT_COLUMNS} WHERE position = ANY($1::bigint[])", positions)
         return {r["position"]: StoredEvent.from_row(r["position"], r["recorded_at"], r["body"]) for r in rows}
 
     async def breaches(self, *, incident_id: str | None, unit_id: str | None, since: datetime | None,

@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import asyncpg
 
-from services.archive.adapters.projector import STEP_EVENTS, apply_events, events_after, skip_malformed
+from services.archive.adapters.projector import STEP_EVENTS, apply_events, skip_malformed
 from services.archive.adapters.rebuild_share import (
     Folded,
     Share,
@@ -29,7 +29,7 @@ from services.archive.adapters.rebuild_share import (
     fold_share_in_process,
     share_counter,
 )
-from services.archive.adapters.replay import copy_docs, event_chunks, no_cyclic_gc, raw_connection
+from services.archive.adapters.replay import copy_docs, event_chunks, events_after, no_cyclic_gc, raw_connection
 from services.archive.domain.projections import Projection, fold_all
 
 Progress = Callable[[int, int], None]

@@ -12,8 +12,8 @@ from typing import Generic, TypeVar
 
 import asyncpg
 
+from services.archive.adapters.replay import events_after
 from services.archive.domain.stored import StoredEvent
-from services.archive.stats.queries import events_after
 
 T = TypeVar("T")
 
@@ -28,7 +28,7 @@ class StoreTail(Generic[T]):
     async def refresh(self, pool: asyncpg.Pool) -> list[T]:
         """Everything stored so far, in store order (a fresh list the caller may keep)."""
         async with self._lock:
-            events = await events_after(pool, self._types, self.position, limit=None)
+            events = await events_after(pool, self.position, None, self._types)
             self.items += [self._convert(e) for e in events]
             if events:
                 self.position = events[-1].position

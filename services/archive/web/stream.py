@@ -19,13 +19,15 @@ import asyncpg
 from fastapi import Request
 
 from services.archive.adapters.reads import Reads
-from services.archive.stats.queries import events_after, head_position
+from services.archive.adapters.replay import events_after
+from services.archive.stats.queries import head_position
 from services.archive.web.views import may_see
 from shared.auth import Principal
 
 POLL_S = 0.5
 HEARTBEAT_S = 15.0
 MAX_STREAM_S = 60.0
+BREACHES_PER_READ = 200  # breach events read from the store per poll (the rest follow on the next polls)
 
 
 def _server_exiting() -> bool:
@@ -47,7 +49,7 @@ async def breach_events(pool: asyncpg.Pool, reads: Reads, request: Request, prin
     yield f"retry: 1000\nid: {after}\n\n"  # an id-only message moves the browser's Last-Event-ID
     started = last_beat = time.monotonic()
     while not await request.is_disconnected() and not _server_exiting():
-        events = await events_after(pool, ["DeadlineBreached"], after)
+        events = await events_after(pool, after, BREACHES_PER_READ, ["DeadlineBreached"])
         if events:
             scope = await reads.scope(principal)
             for event in events:
