@@ -33,9 +33,14 @@ class Verdict:
 Progress = Callable[[int, int], None]
 
 
-def _columns_of(body: str) -> tuple[str | None, ...]:
+#: The columns the store takes from an event's body, which verify checks against the hashed body.
+TAKEN_FROM_BODY = ("event_id", "type", "stream", "report_id", "incident_id")
+
+
+def _taken_from(body: str) -> dict[str, str | None]:
     envelope = parse_json(body)
-    return envelope.get("id"), envelope.get("type"), envelope.get("subject"), *data_keys(envelope)
+    values = (envelope.get("id"), envelope.get("type"), envelope.get("subject"), *data_keys(envelope))
+    return dict(zip(TAKEN_FROM_BODY, values, strict=True))
 
 
 async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int = 50_000) -> Verdict:
@@ -47,8 +52,7 @@ async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int
             head = await conn.fetchrow("SELECT position, hash FROM archive.head")
             assert head is not None, "archive.head is missing: run the archive's migrations"
             total = int(head["position"])
-            cursor = conn.cursor("SELECT position, recorded_at, body, hash, prev_hash, event_id, type, stream,"
-                                 " report_id, incident_id"
+            cursor = conn.cursor(f"SELECT position, recorded_at, body, hash, prev_hash, {', '.join(TAKEN_FROM_BODY)}"
                                  " FROM archive.events ORDER BY position", prefetch=5000)
             async for row in cursor:
                 position = row["position"]
@@ -59,8 +63,8 @@ async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int
                     problem = "prev_hash is not the previous event's hash"
                 elif bytes(row["hash"]) != link_hash(prev, position, row["recorded_at"], row["body"]):
                     problem = "hash does not match the event's content"
-                elif _columns_of(row["body"]) != tuple(row[5:]):
-                    problem = "event_id, type, stream, report_id or incident_id column differs from the hashed body"
+                elif differing := [c for c, value in _taken_from(row["body"]).items() if row[c] != value]:
+                    problem = f"column {', '.join(differing)} differs from the hashed body"
                 if problem:
                     return Verdict(count, expected - 1, prev.hex(), min(position, expected), problem)
                 prev, expected, count = bytes(row["hash"]), expected + 1, count + 1

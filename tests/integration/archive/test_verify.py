@@ -34,12 +34,12 @@ async def test_intact_chain_verifies_with_count_and_head(store: EventStore, infr
     assert bytes(head["hash"]).hex() in done.stdout
 
 
-@pytest.mark.parametrize("edit", [
-    "SET body = replace(body, '\"late\"', '\"missed\"')",
-    "SET type = 'ReportRejected'",
+@pytest.mark.parametrize(("edit", "problem"), [
+    ("SET body = replace(body, '\"late\"', '\"missed\"')", "hash does not match"),
+    ("SET type = 'ReportRejected'", "column type differs"),
 ])
 async def test_an_edit_made_with_triggers_disabled_is_caught_at_its_position(
-    store: EventStore, infra: Infra, owner: asyncpg.Connection, edit: str,
+    store: EventStore, infra: Infra, owner: asyncpg.Connection, edit: str, problem: str,
 ) -> None:
     appended = await store.append([Incoming(e) for e in Story().all()])
     target = appended[1].position
@@ -52,6 +52,7 @@ async def test_an_edit_made_with_triggers_disabled_is_caught_at_its_position(
         verdict = await verify_chain(infra.owner_dsn)
         assert not verdict.intact
         assert verdict.bad_position == target
+        assert problem in verdict.problem
         assert verdict.count == target - 1
         done = cli_verify(infra)
         assert done.returncode == 1
