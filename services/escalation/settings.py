@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from shared.settings import ServiceSettings
 
@@ -17,3 +17,14 @@ class EscalationSettings(ServiceSettings):
     webhook_attempts: int = 5
     webhook_backoff_s: float = Field(default=0.5, description="First retry delay; doubled after each failure.")
     webhook_timeout_s: float = 5.0
+    pack_assignments: str | None = Field(default=None, description="Retired: refused when set (see below).")
+
+    @field_validator("pack_assignments")
+    @classmethod
+    def _retired(cls, value: str | None) -> str | None:
+        """BAOSONG_PACK_ASSIGNMENTS once chose packs per unit here. A deployment still setting it would
+        otherwise lose those packs without a word."""
+        if value is not None:
+            raise ValueError("BAOSONG_PACK_ASSIGNMENTS is no longer read: the report states its pack, and a unit's"
+                             " own pack goes in shared/packs/assignments.yaml under by_unit")
+        return value

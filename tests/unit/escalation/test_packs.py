@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from services.escalation.settings import EscalationSettings
 from shared.obligations import (
     Ancestor,
     follow_up_cadence,
@@ -121,3 +123,12 @@ def test_the_pack_a_report_states_is_kept_and_the_units_is_chosen_only_without_a
     assert pack_for(unit_id="u", unit_kind="school").name == "school-2h"
     assert pack_for(unit_id="u", unit_kind=None).name == load_assignments().default
     assert pack_name("county-2h-10h@1") == pack_name("county-2h-10h") == "county-2h-10h"
+
+
+def test_the_retired_per_unit_setting_stops_escalation_instead_of_being_ignored(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BAOSONG_JWT_PUBLIC_KEY", str(tmp_path / "key.pem"))
+    assert EscalationSettings().pack_assignments is None
+    monkeypatch.setenv("BAOSONG_PACK_ASSIGNMENTS", '{"city-x-office": "city-1h-2h"}')
+    with pytest.raises(ValidationError, match=r"assignments\.yaml under by_unit"):
+        EscalationSettings()
