@@ -170,6 +170,11 @@ def pack_name(ref: str) -> str:
     return ref.partition("@")[0]
 
 
+def pack_of(ref: str) -> Pack:
+    """The pack a policy ref (``name@version``) names; PackError if this deployment lacks it."""
+    return load_pack(pack_name(ref))
+
+
 def all_packs(directory: Path = PACKS_DIR) -> dict[str, Pack]:
     return {name: load_pack(name, directory) for name in pack_names(directory)}
 
@@ -217,7 +222,7 @@ def pack_for(policy: str | None = None, *, unit_id: str, unit_kind: str | None) 
     of two releases side by side) is logged and the unit's is used instead."""
     if policy:
         if pack_name(policy) in pack_names():
-            return load_pack(pack_name(policy))
+            return pack_of(policy)
         log.warning("the report names a pack this deployment lacks; choosing one by its unit",
                     policy=policy, unit_id=unit_id)
     return load_pack(load_assignments().pack_name_for(unit_id=unit_id, kind=unit_kind))

@@ -20,7 +20,7 @@ from services.escalation.domain.notices import fired_event
 from shared.db import Database
 from shared.logging import get_logger
 from shared.obligations import follow_up_cadence
-from shared.policy import load_pack, pack_name
+from shared.policy import pack_of
 from shared.service import in_background
 
 log = get_logger(__name__)
@@ -63,7 +63,7 @@ class DueLoop:
             incident = incidents.get(r.incident_id)
             if incident is None or incident.closed_at is not None:
                 continue
-            every = follow_up_cadence(load_pack(pack_name(r.policy)), reportable=incident.reportable,
+            every = follow_up_cadence(pack_of(r.policy), reportable=incident.reportable,
                                       grade=incident.grade)  # type: ignore[arg-type]
             if every is not None:
                 nxt.append(follow_up_clock(incident_id=r.incident_id, unit_id=r.unit_id, clock_start=r.clock_start,

@@ -13,7 +13,7 @@ from services.escalation.domain.clocks import ClockRow, first_follow_up_sequence
 from shared.envelope import Envelope
 from shared.events import IncidentRegraded, Obligation, ReportAcknowledged, ReportForwarded, ReportSubmitted
 from shared.obligations import Ancestor, follow_up_cadence, hop_obligations, initial_obligations, receipt_obligations
-from shared.policy import Pack, load_pack, pack_for, pack_name
+from shared.policy import Pack, pack_for, pack_of
 
 #: What a forwarded report fulfils for its sender, by the report's channel (a written report also
 #: answers a phone obligation: it reached the superior sooner than nothing).
@@ -80,7 +80,7 @@ async def on_forwarded(conn: repo.Conn, env: Envelope, data: ReportForwarded, no
     incident = await repo.incident(conn, data.incident_id)
     if incident is None or data.channel == "skip_notice":
         return
-    pack = load_pack(pack_name(incident.policy))
+    pack = pack_of(incident.policy)
     owed = receipt_obligations(pack, forwarded_at=at, receiver_id=data.to_unit_id, sender_id=data.from_unit_id)
     rows = _clocks(owed, incident, pack, now, env.id, report_id=data.report_id, start=at)
     receiver = await repo.unit(conn, data.to_unit_id)
@@ -108,7 +108,7 @@ async def on_regraded(conn: repo.Conn, env: Envelope, data: IncidentRegraded, no
     if incident is None or incident.grade == data.grade:
         return
     await repo.set_grade(conn, data.incident_id, data.grade)
-    pack = load_pack(pack_name(incident.policy))
+    pack = pack_of(incident.policy)
     unit = await repo.unit(conn, incident.unit_id)
     stated = next((o for o in data.obligations if o.unit_id == incident.unit_id), None)
     parent = unit.parent_id if unit else (stated.to_unit_id if stated else None)
