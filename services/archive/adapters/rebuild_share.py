@@ -54,7 +54,7 @@ async def fold_share(share: Share, on_events: Callable[[int], None], docs: dict[
     projections = [PROJECTIONS[name] for name in share.names]
     docs.update({p.name: {} for p in projections})
     folded = Folded(seen={p.name: set() for p in projections})
-    with no_cyclic_gc():
+    with no_cyclic_gc(freeze=True):  # this process ends after its share
         async with raw_connection(share.owner_dsn) as conn:
             async with conn.transaction(isolation="repeatable_read", readonly=True):
                 for setting in READ_IN_INDEX_ORDER:
@@ -91,7 +91,9 @@ _left_for_exit: list[object] = []
 def fold_share_in_process(share: Share) -> Folded:
     """Entry point of a rebuild's worker process. The documents it folded are left for the process's end:
     multiprocessing ends a worker with ``os._exit``, so the system takes their memory back at once, where
-    Python would free millions of small objects one by one (measured: ≈ 12 % of a rebuild's Python CPU)."""
+    Python would free millions of small objects one by one (measured: ≈ 12 % of a rebuild's Python CPU).
+    The pool has one process per share, all started before the shares are handed out, so each process
+    folds one share (were one to fold two, it would hold both shares' documents until the pool ends)."""
     docs: dict[str, dict[str, Doc]] = {}
     _left_for_exit.append(docs)
     return asyncio.run(fold_share(share, count_events, docs))

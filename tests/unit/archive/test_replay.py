@@ -5,7 +5,7 @@ from services.archive.adapters.replay import no_cyclic_gc
 
 def test_what_a_replay_built_is_not_walked_by_the_collector_afterwards() -> None:
     was_frozen = gc.get_freeze_count()
-    with no_cyclic_gc():
+    with no_cyclic_gc(freeze=True):
         assert not gc.isenabled()
         docs = [{"entries": [i]} for i in range(20_000)]
     try:
