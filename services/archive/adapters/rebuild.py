@@ -32,7 +32,9 @@ from services.archive.adapters.rebuild_share import (
 from services.archive.adapters.replay import copy_docs, event_chunks, events_after, no_cyclic_gc, raw_connection
 from services.archive.domain.projections import Projection, fold_all
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int, str], None]  # events folded, events to fold, the stage
+FOLDING, WRITING = "folding 折叠", "writing documents 写入文档"
+KEYS, SWAPPING = "building keys 建主键", "swapping in 换入"
 
 
 async def rebuild(owner_dsn: str, projections: list[Projection], *, progress: Progress | None = None,
@@ -49,9 +51,13 @@ async def rebuild(owner_dsn: str, projections: list[Projection], *, progress: Pr
             await conn.execute(f"GRANT SELECT, INSERT, UPDATE ON {aside(p)} TO archive_svc")
         names = tuple(p.name for p in projections)
         folded = await _fold_shares([Share(owner_dsn, names, part, parts, head) for part in range(parts)], progress)
+        if progress is not None:
+            progress(head, head, KEYS)
         await _refold_strays(owner_dsn, projections, folded, head)
         for p in projections:
             await conn.execute(f"ALTER TABLE {aside(p)} ADD CONSTRAINT proj_{p.name}_rebuild_pkey PRIMARY KEY (key)")
+        if progress is not None:
+            progress(head, head, SWAPPING)
         return sum(f.count for f in folded) + await _swap_in(conn, projections, head)
     finally:
         await conn.close()
@@ -73,7 +79,7 @@ async def _fold_shares(shares: list[Share], progress: Progress | None) -> list[F
         while not all(f.done() for f in running):
             await asyncio.wait(running, timeout=0.2)
             if progress is not None:
-                progress(counter.value, shares[0].head)
+                progress(counter.value, shares[0].head, FOLDING if counter.value < shares[0].head else WRITING)
         return [f.result() for f in running]
 
 

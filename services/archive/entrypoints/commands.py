@@ -12,17 +12,20 @@ from services.archive.domain.projections import PROJECTIONS
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr: done/total, percentage and rate."""
+    """A one-line progress bar on stderr: the stage (if the work has several), done/total, percentage, rate."""
 
     def __init__(self, what: str, out: TextIO = sys.stderr, width: int = 30):
         self.what, self.out, self.width, self.started = what, out, width, time.monotonic()
+        self.longest = 0
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, stage: str = "") -> None:
         share = done / total if total else 1.0
         filled = int(self.width * min(share, 1.0))
         rate = done / max(time.monotonic() - self.started, 1e-9)
-        self.out.write(f"\r{self.what} [{'#' * filled}{'.' * (self.width - filled)}] {share:6.1%}"
-                       f" {done:,}/{total:,}  {rate:,.0f}/s")
+        line = (f"{self.what}{f' · {stage}' if stage else ''} [{'#' * filled}{'.' * (self.width - filled)}]"
+                f" {share:6.1%} {done:,}/{total:,}  {rate:,.0f}/s")
+        self.out.write(f"\r{line:<{self.longest}}")  # padded: a shorter line does not leave the last one's tail
+        self.longest = max(self.longest, len(line))
         self.out.flush()
 
     def finish(self) -> None:

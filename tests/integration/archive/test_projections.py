@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from services.archive.adapters.projector import Projector
-from services.archive.adapters.rebuild import rebuild
+from services.archive.adapters.rebuild import KEYS, SWAPPING, rebuild
 from services.archive.adapters.store import EventStore, Incoming
 from services.archive.domain.projections import PROJECTIONS
 from shared.db import Database
@@ -64,6 +64,7 @@ async def test_a_projection_rebuilt_from_scratch_equals_the_live_one(
     done = cli_rebuild(infra, "reports", "incidents", "--workers", "1")
     assert done.returncode == 0, done.stderr
     assert "rebuilt" in done.stdout
+    assert KEYS in done.stderr and SWAPPING in done.stderr, done.stderr  # the bar says what it waits for
     assert (await snapshot(owner))["reports"][later.report_id]["status"] == "pending_approval"
     unknown = cli_rebuild(infra, "nonsense")
     assert unknown.returncode == 2
