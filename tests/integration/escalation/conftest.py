@@ -21,8 +21,10 @@ async def kafka(infra: Infra) -> AsyncIterator[Kafka]:
     await k.producer.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def watcher(infra: Infra) -> AsyncIterator[Watcher]:
+    """Stopped when escalation's tests end: its consumer thread (aiokafka) draws on the global ``random``,
+    which the Hypothesis tests that run later took for a strategy using it (a deprecation warning)."""
     w = Watcher(infra, BREACHES, DEADLINES)
     await w.start()
     yield w
