@@ -4,7 +4,6 @@ id look-up, the one-round-trip lock, concurrent writers, and migration 005 over 
 import asyncio
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -17,9 +16,9 @@ from services.archive.domain.chain import canonical_bytes, legacy_body, link_has
 from shared.db import Database
 from tests.conftest import Infra
 from tests.support.archive_events import Story
+from tests.support.databases import migration, scratch_database
 
 pytestmark = pytest.mark.integration
-MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "archive" / "adapters" / "migrations"
 
 
 async def insert_as_before(owner: asyncpg.Connection, envelope: dict[str, Any], *, version: int = 1) -> int:
@@ -128,16 +127,9 @@ async def test_verify_catches_a_report_id_column_that_differs_from_the_body(
 
 
 async def test_migration_005_back_fills_report_and_incident_ids_of_rows_stored_before_it(infra: Infra) -> None:
-    name = "archive_m005"
-    admin = await asyncpg.connect(infra.superuser_dsn)
-    await admin.execute(f"DROP DATABASE IF EXISTS {name}")
-    await admin.execute(f"CREATE DATABASE {name}")
-    await admin.close()
-    dsn = infra.superuser_dsn.rsplit("/", 1)[0] + f"/{name}"
-    conn = await asyncpg.connect(dsn)
-    try:
-        for path in sorted(MIGRATIONS.glob("00[1-4]_*.sql")):
-            await conn.execute(path.read_text())
+    async with scratch_database(infra.superuser_dsn, "archive_m005") as (conn, dsn):
+        for name in ("001_event_store.sql", "002_append_only.sql", "003_projections.sql", "004_single_parse.sql"):
+            await conn.execute(migration("archive", name))
         story = Story()
         odd = {**story.approved(), "data": {"report_id": 7, "incident_id": None}}
         envelopes = [story.submitted(), with_float(story.forwarded()), odd, {**story.acknowledged(), "data": "x"}]
@@ -149,16 +141,11 @@ async def test_migration_005_back_fills_report_and_incident_ids_of_rows_stored_b
                                " stream_version, event_id, type, stream) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                                position, now, body, digest, prev, position, e["id"], e["type"], e["subject"])
             prev = digest
-        await conn.execute((MIGRATIONS / "005_no_data_column.sql").read_text())
+        await conn.execute(migration("archive", "005_no_data_column.sql"))
         rows = await conn.fetch("SELECT report_id, incident_id FROM archive.events ORDER BY position")
         assert [tuple(r) for r in rows] == [(story.report_id, story.incident_id)] * 2 + [(None, None)] * 2
         assert (await verify_chain(dsn)).intact
         assert json.loads(await conn.fetchval("SELECT body FROM archive.events WHERE position = 2")) == envelopes[1]
-    finally:
-        await conn.close()
-        admin = await asyncpg.connect(infra.superuser_dsn)
-        await admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        await admin.close()
 
 
 async def test_an_incidents_history_includes_events_of_other_streams_that_name_it(
