@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing.sharedctypes
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,29 +47,6 @@ class Folded:
     seen: dict[str, set[str]] = field(default_factory=dict)
 
 
-async def fold_share(share: Share, on_events: Callable[[int], None], docs: dict[str, dict[str, Doc]]) -> Folded:
-    """Fold this share's events up to ``share.head`` into ``docs`` (by projection name) and COPY them into
-    the tables aside."""
-    projections = [PROJECTIONS[name] for name in share.names]
-    docs.update({p.name: {} for p in projections})
-    folded = Folded(seen={p.name: set() for p in projections})
-    with no_cyclic_gc(freeze=True):  # this process ends after its share
-        async with raw_connection(share.owner_dsn) as conn:
-            async with conn.transaction(isolation="repeatable_read", readonly=True):
-                for setting in READ_IN_INDEX_ORDER:
-                    await conn.execute(setting)
-                async for events in event_chunks(conn, SHARE, share.head, share.parts, share.part):
-                    kinds = {e.type for e in events}
-                    for p in projections:
-                        if not p.types.isdisjoint(kinds):
-                            fold_all(p, docs[p.name], events, skip_malformed, folded.seen[p.name])
-                    folded.count += len(events)
-                    on_events(len(events))
-            for p in projections:  # one after another: the shares' processes already keep every core busy
-                await copy_docs(conn, aside(p), docs[p.name])
-    return folded
-
-
 _events_folded: Any = None  # a process-shared counter of folded events, for the progress bar
 
 
@@ -89,11 +65,34 @@ _left_for_exit: list[object] = []
 
 
 def fold_share_in_process(share: Share) -> Folded:
-    """Entry point of a rebuild's worker process. The documents it folded are left for the process's end:
-    multiprocessing ends a worker with ``os._exit``, so the system takes their memory back at once, where
-    Python would free millions of small objects one by one (measured: ≈ 12 % of a rebuild's Python CPU).
-    The pool has one process per share, all started before the shares are handed out, so each process
-    folds one share (were one to fold two, it would hold both shares' documents until the pool ends)."""
-    docs: dict[str, dict[str, Doc]] = {}
+    """Entry point of a rebuild's worker process."""
+    return asyncio.run(fold_share(share))
+
+
+async def fold_share(share: Share) -> Folded:
+    """Fold this share's events up to ``share.head`` and COPY the documents into the tables aside.
+
+    The documents are left for the process's end (``_left_for_exit``): multiprocessing ends a worker with
+    ``os._exit``, so the system takes their memory back at once, where Python would free millions of small
+    objects one by one (measured: ≈ 12 % of a rebuild's Python CPU). The pool has one process per share,
+    all started before the shares are handed out, so each process folds one share (were one to fold two, it
+    would hold both shares' documents until the pool ends)."""
+    projections = [PROJECTIONS[name] for name in share.names]
+    docs: dict[str, dict[str, Doc]] = {p.name: {} for p in projections}
     _left_for_exit.append(docs)
-    return asyncio.run(fold_share(share, count_events, docs))
+    folded = Folded(seen={p.name: set() for p in projections})
+    with no_cyclic_gc(freeze=True):  # this process ends after its share
+        async with raw_connection(share.owner_dsn) as conn:
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                for setting in READ_IN_INDEX_ORDER:
+                    await conn.execute(setting)
+                async for events in event_chunks(conn, SHARE, share.head, share.parts, share.part):
+                    kinds = {e.type for e in events}
+                    for p in projections:
+                        if not p.types.isdisjoint(kinds):
+                            fold_all(p, docs[p.name], events, skip_malformed, folded.seen[p.name])
+                    folded.count += len(events)
+                    count_events(len(events))
+            for p in projections:  # one after another: the shares' processes already keep every core busy
+                await copy_docs(conn, aside(p), docs[p.name])
+    return folded
