@@ -13,6 +13,8 @@ import asyncpg
 SERVICES = ("intake", "approval", "escalation", "archive")
 DATABASE = "baosong"
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+#: Migrations every service's schema gets (``{schema}`` and ``{role}`` filled in), e.g. the parking table.
+SHARED_MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "shared" / "migrations"
 
 
 def service_role(service: str) -> str:
@@ -46,14 +48,16 @@ async def provision(superuser_dsn: str) -> None:
 
 
 async def _migrate(conn: asyncpg.Connection, service: str) -> None:
-    folder = SERVICES_DIR / service / "adapters" / "migrations"
+    """The service's own migrations, then the shared ones for its schema (recorded as ``shared/<name>``)."""
     done = {r["name"] for r in await conn.fetch(
         "SELECT name FROM public.schema_migrations WHERE service = $1", service)}
-    for path in sorted(folder.glob("*.sql")):
-        if path.name in done:
+    own = [(path.name, path.read_text()) for path in sorted((SERVICES_DIR / service / "adapters" / "migrations")
+                                                            .glob("*.sql"))]
+    shared = [(f"shared/{path.name}", path.read_text().replace("{schema}", service)
+               .replace("{role}", service_role(service))) for path in sorted(SHARED_MIGRATIONS_DIR.glob("*.sql"))]
+    for name, sql in own + shared:
+        if name in done:
             continue
         async with conn.transaction():
-            await conn.execute(path.read_text())
-            await conn.execute(
-                "INSERT INTO public.schema_migrations(service, name) VALUES ($1, $2)", service, path.name
-            )
+            await conn.execute(sql)
+            await conn.execute("INSERT INTO public.schema_migrations(service, name) VALUES ($1, $2)", service, name)

@@ -17,9 +17,11 @@ PROBLEM_JSON = "application/problem+json"
 class Problem(Exception):
     """An error answered as ``application/problem+json``; ``errors`` names each bad field."""
 
-    def __init__(self, status: int, title: str, detail: str, errors: list[dict[str, Any]] | None = None):
+    def __init__(self, status: int, title: str, detail: str, errors: list[dict[str, Any]] | None = None,
+                 extra: dict[str, Any] | None = None):
         super().__init__(detail)
         self.status, self.title, self.detail, self.errors = status, title, detail, errors or []
+        self.extra = extra or {}  # further members of the problem document (RFC 9457 extensions)
 
 
 def problem_response(problem: Problem, instance: str) -> JSONResponse:
@@ -32,6 +34,7 @@ def problem_response(problem: Problem, instance: str) -> JSONResponse:
     }
     if problem.errors:
         body["errors"] = problem.errors
+    body.update(problem.extra)
     headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
     return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 

@@ -15,8 +15,13 @@ import uvicorn
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
+from shared.auth import Principal
+from shared.consumer import Consumers, RetryPolicy
+from shared.db import Database
 from shared.http import Problem, install_problem_handlers
 from shared.logging import configure_logging
+from shared.parked_http import parked_router
+from shared.parking import PgParking
 from shared.settings import ServiceSettings
 
 Resources = Callable[[], AbstractAsyncContextManager[None]]
@@ -36,14 +41,25 @@ async def in_background(*loops: Coroutine[Any, Any, None]) -> AsyncIterator[None
                 await task
 
 
+def make_consumers(settings: ServiceSettings, db: Database, schema: str) -> Consumers:
+    """The service's consumers, parking what they cannot apply in ``<schema>.parked``."""
+    return Consumers(settings.service_name, PgParking(db, schema),
+                     RetryPolicy(attempts=settings.consumer_retry_attempts,
+                                 max_backoff_s=settings.consumer_retry_max_backoff_s),
+                     stuck_after_s=settings.health_stuck_after_s, max_lag=settings.health_max_lag)
+
+
 def build_app(
     *,
     settings: ServiceSettings,
     broker: KafkaBroker,
+    consumers: Consumers,
+    auth: Callable[..., Awaitable[Principal]],
     resources: Resources | None = None,
     ready: Callable[[], Awaitable[bool]] | None = None,
 ) -> FastAPI:
-    """The service's ASGI app with ``/healthz`` (200 once Kafka and the service's resources are up)."""
+    """The service's ASGI app with ``/healthz`` (200 once Kafka and the service's resources are up and no
+    consumer is stuck or too far behind; 503 naming which and why otherwise) and the parked records' API."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -59,12 +75,24 @@ def build_app(
     install_problem_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, Any]:
         if ready is not None and not await ready():
             raise Problem(503, "Not ready", f"{settings.service_name} is starting or lost a dependency.")
-        return {"status": "ok", "service": settings.service_name}
+        states = await consumers.health()
+        held = [_held_up(c) for c in states if c["state"] != "ok"]
+        if held:
+            raise Problem(503, "Consumer held up", f"{settings.service_name}: {'; '.join(held)}",
+                          extra={"consumers": states})
+        return {"status": "ok", "service": settings.service_name, "consumers": states}
 
+    app.include_router(parked_router(consumers, auth))
     return app
+
+
+def _held_up(consumer: dict[str, Any]) -> str:
+    if consumer["state"] == "stuck":
+        return f"{consumer['consumer']} is stuck on a record for {consumer['failing_for_s']} s: {consumer['reason']}"
+    return f"{consumer['consumer']} is {consumer['lag']} records behind"
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

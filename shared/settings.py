@@ -23,6 +23,16 @@ class ServiceSettings(BaseSettings):
     )
     jwt_public_key: Path = Field(description="PEM file of the Ed25519 key that verifies bearer tokens.")
     log_level: str = "INFO"
+    log_file: Path | None = Field(
+        default=None, description="Write logs to this file, rotated at log_max_bytes (else stderr).")
+    log_max_bytes: int = 50_000_000
+    consumer_retry_attempts: int = Field(
+        default=8, ge=1, description="Tries of a record that fails for a passing reason before it is parked.")
+    consumer_retry_max_backoff_s: float = Field(default=8.0, gt=0, description="Longest wait between two tries.")
+    health_stuck_after_s: float = Field(
+        default=3.0, ge=0, description="/healthz answers 503 once a consumer has failed on a record this long.")
+    health_max_lag: int = Field(
+        default=10_000, ge=0, description="/healthz answers 503 while a consumer is this many records behind.")
 
     @property
     def consumer_group(self) -> str:

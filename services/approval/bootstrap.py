@@ -16,7 +16,7 @@ from shared.db import Database
 from shared.http import bearer_auth
 from shared.kafka import make_broker
 from shared.policy import check_packs
-from shared.service import build_app
+from shared.service import build_app, make_consumers
 
 
 def create_app(settings: ApprovalSettings) -> FastAPI:
@@ -24,13 +24,16 @@ def create_app(settings: ApprovalSettings) -> FastAPI:
     broker = make_broker(settings.kafka_bootstrap, client_id="baosong-approval")
     db = Database(settings.pg_dsn)
     relay = Relay(db, broker, interval_s=settings.outbox_interval_s)
-    consumer.register(broker, arrivals=Arrivals(db, relay), group_id=settings.consumer_group)
+    consumers = make_consumers(settings, db, "approval")
+    consumer.register(broker, consumers, arrivals=Arrivals(db, relay), group_id=settings.consumer_group)
+    auth = bearer_auth(settings.jwt_public_key.read_bytes())
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
         async with db.connected(), relay.running():
             yield
 
-    app = build_app(settings=settings, broker=broker, resources=resources, ready=db.ping)
-    app.include_router(http.router(db, Actions(db, relay), bearer_auth(settings.jwt_public_key.read_bytes())))
+    app = build_app(settings=settings, broker=broker, consumers=consumers, auth=auth, resources=resources,
+                    ready=db.ping)
+    app.include_router(http.router(db, Actions(db, relay), auth))
     return app

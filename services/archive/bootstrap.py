@@ -17,7 +17,7 @@ from shared.db import Database
 from shared.http import bearer_auth
 from shared.kafka import make_broker
 from shared.policy import check_packs
-from shared.service import build_app, in_background
+from shared.service import build_app, in_background, make_consumers
 
 
 def create_app(settings: ArchiveSettings) -> FastAPI:
@@ -26,7 +26,8 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
     db = Database(settings.pg_dsn)
     store = EventStore(db)
     projector = Projector(db)
-    consumer.register(broker, store=store, group_id=settings.consumer_group,
+    consumers = make_consumers(settings, db, "archive")
+    consumer.register(broker, consumers, store=store, group_id=settings.consumer_group,
                       max_records=settings.batch_max_records, on_appended=projector.wake)
 
     @asynccontextmanager
@@ -37,7 +38,9 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
                 head_publisher.run(broker, db, settings.head_publish_interval_s)):
             yield
 
-    app = build_app(settings=settings, broker=broker, resources=resources, ready=db.ping)
-    app.include_router(http.router(Reads(db), bearer_auth(settings.jwt_public_key.read_bytes())))
+    auth = bearer_auth(settings.jwt_public_key.read_bytes())
+    app = build_app(settings=settings, broker=broker, consumers=consumers, auth=auth, resources=resources,
+                    ready=db.ping)
+    app.include_router(http.router(Reads(db), auth))
     app.include_router(pages_router(db, settings.jwt_public_key.read_bytes()))
     return app

@@ -14,10 +14,11 @@ from services.escalation.entrypoints import consumer, notifications
 from services.escalation.entrypoints.due_loop import DueLoop
 from services.escalation.settings import EscalationSettings
 from shared.db import Database
+from shared.http import bearer_auth
 from shared.kafka import make_broker
 from shared.logging import get_logger
 from shared.policy import check_packs
-from shared.service import build_app
+from shared.service import build_app, make_consumers
 
 log = get_logger(__name__)
 
@@ -29,12 +30,13 @@ def create_app(settings: EscalationSettings) -> FastAPI:
     clock = SystemClock(offset_s=settings.clock_offset_s, offset_file=settings.clock_file)
     publisher = Publisher(settings.kafka_bootstrap, client_id="baosong-escalation-due")
     loop = DueLoop(db, publisher, clock, interval_s=settings.due_interval_s, batch=settings.due_batch)
-    consumer.register(broker, db=db, clock=clock, group_id=settings.consumer_group, wake=loop.wake)
+    consumers = make_consumers(settings, db, "escalation")
+    consumer.register(broker, consumers, db=db, clock=clock, group_id=settings.consumer_group, wake=loop.wake)
     config = WebhookConfig(settings.webhook_url, settings.webhook_urls, settings.webhook_attempts,
                            settings.webhook_backoff_s, settings.webhook_timeout_s)
     notifier = WebhookNotifier(db, config) if config.enabled else None
     if notifier is not None:
-        notifications.register(broker, notifier=notifier, group_id=f"{settings.consumer_group}-notify")
+        notifications.register(broker, consumers, notifier=notifier, group_id=f"{settings.consumer_group}-notify")
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
@@ -46,4 +48,5 @@ def create_app(settings: EscalationSettings) -> FastAPI:
         if notifier is not None:
             await notifier.close()
 
-    return build_app(settings=settings, broker=broker, resources=resources, ready=db.ping)
+    return build_app(settings=settings, broker=broker, consumers=consumers,
+                     auth=bearer_auth(settings.jwt_public_key.read_bytes()), resources=resources, ready=db.ping)

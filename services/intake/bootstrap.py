@@ -15,7 +15,7 @@ from shared.envelope import Envelope
 from shared.http import bearer_auth
 from shared.kafka import make_broker, publish
 from shared.policy import check_packs
-from shared.service import build_app
+from shared.service import build_app, make_consumers
 from shared.topics import REPORTS, UNITS
 
 
@@ -32,10 +32,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         await publish(broker, UNITS, envelope)
 
     intake = Intake(store, publish_report, clock_skew=timedelta(seconds=settings.clock_skew_s))
-    consumers.register_units(broker, store=store, group_id=settings.consumer_group)
-    consumers.register_ingress(broker, intake=intake, group_id=settings.consumer_group)
-    app = build_app(settings=settings, broker=broker, resources=db.connected, ready=db.ping)
+    guards = make_consumers(settings, db, "intake")
+    consumers.register_units(broker, guards, store=store, group_id=settings.consumer_group)
+    consumers.register_ingress(broker, guards, intake=intake, group_id=settings.consumer_group)
     auth = bearer_auth(settings.jwt_public_key.read_bytes())
+    app = build_app(settings=settings, broker=broker, consumers=guards, auth=auth, resources=db.connected,
+                    ready=db.ping)
     app.include_router(http.router(intake, auth))
     app.include_router(units_http.router(store, publish_unit, auth))
     return app

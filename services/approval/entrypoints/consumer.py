@@ -1,37 +1,35 @@
 """Approval's Kafka consumers: the units directory and the report stream.
 
-Offsets are committed only after the handler's transaction commits (``NACK_ON_ERROR``: a failure
-rewinds and redelivers; handlers are idempotent by event id). Approval ignores the events it
-published itself: its state already holds them.
+Each record goes through the service's guard (``shared.consumer``): applied in one transaction that
+records its event id (a redelivery changes nothing), retried while a failure passes, set aside in
+``approval.parked`` when it cannot be applied. Approval ignores the events it published itself: its
+state already holds them.
 """
 
 from __future__ import annotations
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
 from services.approval.service_layer.arrivals import Arrivals
-from shared.envelope import read_envelope
-from shared.logging import bound_ids, get_logger
+from shared.consumer import Consumers, Record
+from shared.envelope import Envelope
+from shared.logging import bound_ids
 from shared.topics import REPORTS, UNITS
 
-log = get_logger(__name__)
 
-
-def register(broker: KafkaBroker, *, arrivals: Arrivals, group_id: str) -> None:
-    @broker.subscriber(UNITS, group_id=group_id, auto_offset_reset="earliest",
-                       ack_policy=AckPolicy.NACK_ON_ERROR, title="approval-units")
-    async def on_unit_event(body: bytes) -> None:
-        envelope = read_envelope(body)
-        if envelope is not None and envelope.type == "UnitRegistered":
+def register(broker: KafkaBroker, consumers: Consumers, *, arrivals: Arrivals, group_id: str) -> None:
+    async def on_unit_event(record: Record) -> None:
+        envelope = Envelope.from_bytes(record.value)
+        if envelope.type == "UnitRegistered":
             with bound_ids(event_id=envelope.id, correlation_id=envelope.correlationid):
                 await arrivals.unit_registered(envelope)
 
-    @broker.subscriber(REPORTS, group_id=group_id, auto_offset_reset="earliest",
-                       ack_policy=AckPolicy.NACK_ON_ERROR, title="approval-reports")
-    async def on_report_event(body: bytes) -> None:
-        envelope = read_envelope(body)
-        if envelope is not None and envelope.type == "ReportSubmitted":
+    async def on_report_event(record: Record) -> None:
+        envelope = Envelope.from_bytes(record.value)
+        if envelope.type == "ReportSubmitted":
             with bound_ids(event_id=envelope.id, incident_id=envelope.partitionkey,
                            correlation_id=envelope.correlationid):
                 await arrivals.report_submitted(envelope)
+
+    consumers.subscribe(broker, "approval-units", UNITS, group_id=group_id, apply=on_unit_event)
+    consumers.subscribe(broker, "approval-reports", REPORTS, group_id=group_id, apply=on_report_event)

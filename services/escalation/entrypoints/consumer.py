@@ -1,21 +1,24 @@
 """Escalation's Kafka consumers: the units directory and the report stream that opens and meets clocks.
 
-Offsets are committed only after the handler's transaction commits (``NACK_ON_ERROR``); handlers are
-idempotent, so a redelivery after a crash is harmless.
+Records go through the service's guard (``shared.consumer``): a batch of report events is applied in
+one transaction; if it fails for a reason that does not pass, its records are applied one by one and
+only the one at fault is set aside in ``escalation.parked``, so one malformed report never keeps
+the clocks of the incidents behind it from opening. Handlers are idempotent, so a redelivery after a
+crash is harmless.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
 from services.escalation.adapters import repository
 from services.escalation.domain.clock import Clock
 from services.escalation.entrypoints import handlers
+from shared.consumer import Consumers, Record
 from shared.db import Database
-from shared.envelope import Envelope, read_envelope
+from shared.envelope import Envelope
 from shared.events import (
     IncidentRegraded,
     ReportAcknowledged,
@@ -30,12 +33,11 @@ from shared.topics import REPORTS, UNITS
 log = get_logger(__name__)
 
 
-def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, wake: Callable[[], None]) -> None:
-    @broker.subscriber(UNITS, group_id=f"{group_id}-units", auto_offset_reset="earliest",
-                       ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-units")
-    async def on_unit_event(body: bytes) -> None:
-        envelope = read_envelope(body)
-        if envelope is None or envelope.type != "UnitRegistered":
+def register(broker: KafkaBroker, consumers: Consumers, *, db: Database, clock: Clock, group_id: str,
+             wake: Callable[[], None]) -> None:
+    async def on_unit_event(record: Record) -> None:
+        envelope = Envelope.from_bytes(record.value)
+        if envelope.type != "UnitRegistered":
             return
         unit = UnitRegistered.model_validate(envelope.data)
         async with db.pool.acquire() as conn:
@@ -43,19 +45,13 @@ def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, 
                                          kind=unit.kind, parent_id=unit.parent_id,
                                          department_parent_id=unit.department_parent_id)
 
-    @broker.subscriber(REPORTS, group_id=group_id, auto_offset_reset="earliest", batch=True, max_records=500,
-                       ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-reports")
-    async def on_report_events(bodies: list[bytes]) -> None:
-        """A batch in one transaction, in partition order; a failure rewinds the whole batch."""
-        envelopes = [env for env in map(read_envelope, bodies) if env is not None]
-        try:
-            async with db.pool.acquire() as conn, conn.transaction():
-                for env in envelopes:
-                    with bound_ids(event_id=env.id, incident_id=env.partitionkey, correlation_id=env.correlationid):
-                        await _apply(conn, env)
-        except Exception:
-            log.exception("report events not applied; they will be delivered again", events=len(envelopes))
-            raise
+    async def on_report_events(records: Sequence[Record]) -> None:
+        """A batch in one transaction, in partition order."""
+        envelopes = [Envelope.from_bytes(r.value) for r in records]
+        async with db.pool.acquire() as conn, conn.transaction():
+            for env in envelopes:
+                with bound_ids(event_id=env.id, incident_id=env.partitionkey, correlation_id=env.correlationid):
+                    await _apply(conn, env)
         log.info("clocks updated", events=len(envelopes))
         wake()
 
@@ -73,3 +69,7 @@ def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, 
             await handlers.on_acknowledged(conn, env, data)
         elif isinstance(data, IncidentRegraded):
             await handlers.on_regraded(conn, env, data, now)
+
+    consumers.subscribe(broker, "escalation-units", UNITS, group_id=f"{group_id}-units", apply=on_unit_event)
+    consumers.subscribe_batch(broker, "escalation-reports", REPORTS, group_id=group_id, apply=on_report_events,
+                              max_records=500)

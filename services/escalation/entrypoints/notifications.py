@@ -3,25 +3,26 @@ receiver never holds up the clocks). The offset is committed once each receiver 
 
 from __future__ import annotations
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
 from services.escalation.adapters.webhook import WebhookNotifier
-from shared.envelope import read_envelope
+from shared.consumer import Consumers, Record
+from shared.envelope import Envelope
 from shared.logging import bound_ids
 from shared.topics import BREACHES, DEADLINES
 
 NOTIFIED = ("DeadlineBreached", "DeadlineApproaching", "FollowUpDue")
 
 
-def register(broker: KafkaBroker, *, notifier: WebhookNotifier, group_id: str) -> None:
-    # "latest" applies only to a group with no committed offset yet: a newly deployed notifier does not
-    # page duty rooms about past breaches; after that it resumes from its commits, losing nothing.
-    @broker.subscriber(BREACHES, DEADLINES, group_id=group_id, auto_offset_reset="latest",
-                       ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-notifications")
-    async def on_deadline_event(body: bytes) -> None:
-        envelope = read_envelope(body)
-        if envelope is None or envelope.type not in NOTIFIED:
+def register(broker: KafkaBroker, consumers: Consumers, *, notifier: WebhookNotifier, group_id: str) -> None:
+    async def on_deadline_event(record: Record) -> None:
+        envelope = Envelope.from_bytes(record.value)
+        if envelope.type not in NOTIFIED:
             return
         with bound_ids(event_id=envelope.id, incident_id=envelope.subject):
             await notifier.notify(envelope.model_dump(mode="json"))
+
+    # "latest" applies only to a group with no committed offset yet: a newly deployed notifier does not
+    # page duty rooms about past breaches; after that it resumes from its commits, losing nothing.
+    consumers.subscribe(broker, "escalation-notifications", BREACHES, DEADLINES, group_id=group_id,
+                        apply=on_deadline_event, auto_offset_reset="latest")

@@ -12,13 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.adapters.transient import TRANSIENT
 from services.intake.domain.messages import field_error
 from services.intake.submit import Intake
 from shared.auth import Principal
 from shared.http import Problem, require_roles
 from shared.logging import get_logger
 from shared.report import Report
+from shared.transient import TRANSIENT
 
 log = get_logger(__name__)
 SUBMITTERS = ("reporter", "approver", "principal")

@@ -2,23 +2,17 @@
 
 import base64
 import json
-from dataclasses import dataclass
+from functools import partial
 
 import pytest
 
 from services.archive.domain.anomalies import ARCHIVE_STREAM, UNREADABLE
 from services.archive.domain.chain import canonical_bytes
 from services.archive.entrypoints.consumer import to_incoming
+from shared.consumer import Record as KafkaRecord
 from tests.support.archive_events import Story
 
-
-@dataclass
-class Record:
-    value: bytes | None
-    topic: str = "baosong.reports"
-    partition: int = 3
-    offset: int = 42
-    timestamp: int = 1_763_856_000_000
+Record = partial(KafkaRecord, "baosong.reports", 3, 42, timestamp_ms=1_763_856_000_000)
 
 
 def test_an_envelope_is_stored_as_it_came_with_its_kafka_coordinates() -> None:
@@ -29,14 +23,15 @@ def test_an_envelope_is_stored_as_it_came_with_its_kafka_coordinates() -> None:
 
 
 def test_bytes_that_are_not_an_envelope_are_kept_verbatim() -> None:
-    for raw in (b"\xff\x00 not json", b"[1, 2]", b'{"id": "x"}', None):
+    for raw in (b"\xff\x00 not json", b"[1, 2]", b'{"id": "x"}', b""):
         incoming = to_incoming(Record(raw))
         assert incoming.envelope["type"] == UNREADABLE
         assert incoming.envelope["subject"] == ARCHIVE_STREAM
         assert base64.b64decode(incoming.envelope["data"]["raw_base64"]) == (raw or b"")
         assert incoming.envelope["data"]["offset"] == 42
     assert to_incoming(Record(b"x")).envelope["id"] == to_incoming(Record(b"x")).envelope["id"]
-    assert to_incoming(Record(b"x")).envelope["id"] != to_incoming(Record(b"x", offset=43)).envelope["id"]
+    other_offset = KafkaRecord("baosong.reports", 3, 43, b"x", timestamp_ms=1_763_856_000_000)
+    assert to_incoming(Record(b"x")).envelope["id"] != to_incoming(other_offset).envelope["id"]
 
 
 def test_the_consumer_hands_the_store_the_canonical_bytes_it_checked() -> None:
