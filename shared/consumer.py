@@ -111,6 +111,7 @@ class ConsumerState:
     applied: int = 0
     lag: int | None = None
     subscriber: Any = None  # FastStream's subscriber: its aiokafka consumer tells the lag
+    measure_lag: Callable[[], Awaitable[int | None]] | None = None  # for a consumer that is not Kafka's
     next_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def as_json(self, stuck_after_s: float, max_lag: int) -> dict[str, Any]:
@@ -120,6 +121,14 @@ class ConsumerState:
                 "failing_for_s": round(time.monotonic() - self.failing_since, 1)
                 if self.failing_since is not None else None,
                 "lag": self.lag, "applied": self.applied, "parked": self.parked}
+
+    def failing(self, exc: BaseException) -> None:
+        if self.failing_since is None:
+            self.failing_since = time.monotonic()
+        self.reason = _describe(exc)
+
+    def recovered(self) -> None:
+        self.failing_since, self.reason = None, None
 
     def stuck(self, after_s: float) -> bool:
         return self.failing_since is not None and time.monotonic() - self.failing_since >= after_s
@@ -194,15 +203,12 @@ class Guard:
         self._done(record, applied=False)
 
     def _done(self, record: Record, *, applied: bool = True) -> None:
-        self.state.failing_since = None
-        self.state.reason = None
+        self.state.recovered()
         self.state.applied += applied
         self.state.next_offsets[(record.topic, record.partition)] = record.offset + 1
 
     def _failing(self, exc: BaseException) -> None:
-        if self.state.failing_since is None:
-            self.state.failing_since = time.monotonic()
-        self.state.reason = _describe(exc)
+        self.state.failing(exc)
 
     def _warn(self, exc: BaseException, attempt: int, what: str = "transient failure; retrying") -> None:
         """At most one line per consumer every 30 s, whatever the retry loop does."""
@@ -225,13 +231,22 @@ class Consumers:
         self.service, self.parking, self.policy = service, parking, policy or RetryPolicy()
         self.stuck_after_s, self.max_lag = stuck_after_s, max_lag
         self._guards: dict[str, Guard] = {}
+        self._others: dict[str, ConsumerState] = {}
 
     def guard(self, name: str, apply: Apply) -> Guard:
-        if name in self._guards:
+        if name in self._guards or name in self._others:
             raise ValueError(f"two consumers named {name!r}")
         guard = Guard(name, apply, self.parking, self.policy, ConsumerState(name))
         self._guards[name] = guard
         return guard
+
+    def track(self, name: str, measure_lag: Callable[[], Awaitable[int | None]]) -> ConsumerState:
+        """The state of a consumer that is not a Kafka subscriber (e.g. the archive's projector), which it
+        keeps up to date itself; ``/healthz`` reports it like the others."""
+        if name in self._guards or name in self._others:
+            raise ValueError(f"two consumers named {name!r}")
+        state = self._others[name] = ConsumerState(name, measure_lag=measure_lag)
+        return state
 
     def subscribe(self, broker: KafkaBroker, name: str, *topics: str, group_id: str, apply: Apply,
                   auto_offset_reset: OffsetReset = "earliest") -> None:
@@ -266,9 +281,10 @@ class Consumers:
 
     async def health(self) -> list[dict[str, Any]]:
         """Each consumer's state, its lag measured now (records on its partitions not yet applied)."""
-        for guard in self._guards.values():
-            guard.state.lag = await _lag(guard.state)
-        return [g.state.as_json(self.stuck_after_s, self.max_lag) for g in self._guards.values()]
+        states = [g.state for g in self._guards.values()] + list(self._others.values())
+        for state in states:
+            state.lag = await _lag(state)
+        return [state.as_json(self.stuck_after_s, self.max_lag) for state in states]
 
     async def unhealthy(self) -> list[dict[str, Any]]:
         return [c for c in await self.health() if c["state"] != "ok"]
@@ -280,7 +296,9 @@ class Consumers:
             raise LookupError(parked_id)
         guard = self._guards.get(parked.consumer)
         if guard is None:
-            raise LookupError(parked.consumer)
+            raise NotRetryable(f"“{parked.consumer}”搁置的记录不能单独重试：修复后请重建读模型"
+                               f"（./baosong projections rebuild）。 / What {parked.consumer} set aside cannot be "
+                               "retried on its own: after the fix, run ./baosong projections rebuild.")
         try:
             await guard._apply(parked.record)
         except Exception as exc:
@@ -291,7 +309,17 @@ class Consumers:
         return {"id": parked_id, "state": "resolved", "reason": None}
 
 
+class NotRetryable(Exception):
+    """The parked record belongs to no consumer that can apply it alone; the text says what to do."""
+
+
 async def _lag(state: ConsumerState) -> int | None:
+    if state.measure_lag is not None:
+        try:
+            return await state.measure_lag()
+        except Exception as exc:
+            log.debug("lag not measured", consumer=state.name, error=str(exc))
+            return None
     consumer = getattr(state.subscriber, "consumer", None)
     if consumer is None:
         return None

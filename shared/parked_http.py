@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from shared.auth import Principal
-from shared.consumer import Consumers
+from shared.consumer import Consumers, NotRetryable
 from shared.http import Problem, require_roles
 from shared.parking import parked_json
 
@@ -42,6 +42,8 @@ def parked_router(consumers: Consumers, auth: Callable[..., Awaitable[Principal]
         except LookupError as exc:
             raise Problem(404, "Not found", f"没有编号为“{parked_id}”的搁置记录。 / No parked record "
                           f"{parked_id!r} in {consumers.service}.") from exc
+        except NotRetryable as exc:
+            raise Problem(409, "Not retryable", str(exc)) from exc
         return {**outcome, "id": f"{consumers.service}-{number}"}
 
     return api

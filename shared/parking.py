@@ -40,19 +40,8 @@ class PgParking:
         self._db, self._table = db, f"{schema}.parked"
 
     async def park(self, parked: Parked) -> int:
-        r = parked.record
-        row_id: int | None = await self._db.pool.fetchval(
-            f'INSERT INTO {self._table} (consumer, topic, "partition", "offset", key, value, headers, reason,'
-            " error_type, attempts, parked_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)"
-            ' ON CONFLICT (consumer, topic, "partition", "offset") DO NOTHING RETURNING id',
-            parked.consumer, r.topic, r.partition, r.offset, r.key, r.value, _headers_json(r),
-            _clean(parked.reason), parked.error_type, parked.attempts, parked.parked_at)
-        if row_id is None:  # parked before (the record was delivered again): the first row stands
-            row_id = await self._db.pool.fetchval(
-                f'SELECT id FROM {self._table} WHERE consumer = $1 AND topic = $2 AND "partition" = $3'
-                ' AND "offset" = $4', parked.consumer, r.topic, r.partition, r.offset)
-        assert row_id is not None
-        return row_id
+        async with self._db.pool.acquire() as conn:
+            return await park_on(conn, self._table, parked)
 
     async def list(self, *, state: str | None = "parked", limit: int = 100) -> list[Parked]:
         rows = await self._db.pool.fetch(
@@ -68,6 +57,23 @@ class PgParking:
         await self._db.pool.execute(
             f"UPDATE {self._table} SET state = $2, reason = coalesce($3, reason), retried_at = now(),"
             " retries = retries + 1 WHERE id = $1", parked_id, state, _clean(reason) if reason else None)
+
+
+async def park_on(conn: asyncpg.Connection, table: str, parked: Parked) -> int:
+    """Insert ``parked`` into ``table`` on ``conn`` (inside the caller's transaction, if any)."""
+    r = parked.record
+    row_id: int | None = await conn.fetchval(
+        f'INSERT INTO {table} (consumer, topic, "partition", "offset", key, value, headers, reason,'
+        " error_type, attempts, parked_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)"
+        ' ON CONFLICT (consumer, topic, "partition", "offset") DO NOTHING RETURNING id',
+        parked.consumer, r.topic, r.partition, r.offset, r.key, r.value, _headers_json(r),
+        _clean(parked.reason), parked.error_type, parked.attempts, parked.parked_at)
+    if row_id is None:  # parked before (the record was delivered again): the first row stands
+        row_id = await conn.fetchval(
+            f'SELECT id FROM {table} WHERE consumer = $1 AND topic = $2 AND "partition" = $3 AND "offset" = $4',
+            parked.consumer, r.topic, r.partition, r.offset)
+    assert row_id is not None
+    return row_id
 
 
 def _clean(text: str) -> str:

@@ -27,6 +27,7 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
     store = EventStore(db)
     projector = Projector(db)
     consumers = make_consumers(settings, db, "archive")
+    projector.state = consumers.track("archive-projector", projector.lag)
     consumer.register(broker, consumers, store=store, group_id=settings.consumer_group,
                       max_records=settings.batch_max_records, on_appended=projector.wake)
 

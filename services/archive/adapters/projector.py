@@ -19,8 +19,11 @@ import asyncpg
 from services.archive.adapters.replay import events_after
 from services.archive.domain.projections import PROJECTIONS, Malformed, Projection, fold_all
 from services.archive.domain.stored import StoredEvent, encode_json, parse_json
+from shared.consumer import ConsumerState, Parked, Record
 from shared.db import Database
+from shared.envelope import now_utc
 from shared.logging import get_logger
+from shared.parking import park_on
 
 log = get_logger(__name__)
 Doc = dict[str, Any]
@@ -41,20 +44,36 @@ async def save_docs(conn: asyncpg.Connection, table: str, docs: dict[str, Doc]) 
 
 
 async def apply_events(conn: asyncpg.Connection, projection: Projection, table: str,
-                       events: list[StoredEvent]) -> None:
-    """Fold ``events`` into the stored documents of ``table``: load those they touch, fold, write back."""
+                       events: list[StoredEvent]) -> list[Malformed]:
+    """Fold ``events`` into the stored documents of ``table``: load those they touch, fold, write back.
+    The events it could not fold (skipped)."""
     keys = {k for e in events if (k := projection.key(e)) is not None}
     if not keys:
-        return  # nothing of this projection's in these events: no round trip
+        return []  # nothing of this projection's in these events: no round trip
     docs = await load_docs(conn, table, keys)
     touched: set[str] = set()
-    fold_all(projection, docs, events, skip_malformed, touched)
+    skipped: list[Malformed] = []
+    fold_all(projection, docs, events, skipped.append, touched)
     await save_docs(conn, table, {k: docs[k] for k in touched if k in docs})
+    return skipped
 
 
 def skip_malformed(exc: Malformed) -> None:
-    """A malformed event is logged and skipped instead of stopping the read models."""
+    """A malformed event is logged and skipped instead of stopping the read models (in a rebuild)."""
     log.warning("malformed event skipped by projection", error=str(exc))
+
+
+async def park_malformed(conn: asyncpg.Connection, skipped: list[Malformed]) -> None:
+    """Set the events a projection skipped aside in ``archive.parked`` (consumer ``projector-<name>``, offset
+    = the event's position), in the step's transaction; logged once at ERROR. They stay in the store:
+    after a fix, ``./baosong projections rebuild`` folds them."""
+    for exc in skipped:
+        record = Record(topic="archive.events", partition=0, offset=exc.position, value=exc.event_type.encode())
+        parked_id = await park_on(conn, "archive.parked", Parked(
+            consumer=f"projector-{exc.projection}", record=record, reason=str(exc), error_type="Malformed",
+            attempts=1, parked_at=now_utc()))
+        log.error("event set aside by a read model (parked)", parked_id=parked_id, position=exc.position,
+                  projection=exc.projection, reason=str(exc))
 
 
 class Projector:
@@ -62,6 +81,14 @@ class Projector:
                  batch: int = STEP_EVENTS):
         self._db, self._projections, self._batch = db, list(projections), batch
         self._wake = asyncio.Event()
+        self.state = ConsumerState("archive-projector")  # replaced by the service's tracked state
+
+    async def lag(self) -> int | None:
+        """Events stored but not yet folded into every read model."""
+        lag: int | None = await self._db.pool.fetchval(
+            "SELECT (SELECT position FROM archive.head) - min(position) FROM archive.checkpoints"
+            " WHERE projection = ANY($1::text[])", [p.name for p in self._projections])
+        return lag
 
     def wake(self) -> None:
         """Called after an append: new events are there to fold."""
@@ -87,7 +114,9 @@ class Projector:
                 return 0
             for projection in self._projections:
                 after = checkpoints[projection.name]
-                await apply_events(conn, projection, projection.table, [e for e in events if e.position > after])
+                skipped = await apply_events(conn, projection, projection.table,
+                                             [e for e in events if e.position > after])
+                await park_malformed(conn, skipped)
             await conn.execute("UPDATE archive.checkpoints SET position = greatest(position, $1)"
                                " WHERE projection = ANY($2::text[])",
                                events[-1].position, [p.name for p in self._projections])
@@ -99,7 +128,10 @@ class Projector:
             self._wake.clear()
             try:
                 await self.catch_up()
-            except (asyncpg.PostgresError, OSError) as exc:
-                log.warning("projector step failed; retrying", error=str(exc))
+                self.state.recovered()
+            except Exception as exc:  # no failure may end the loop: it says so (/healthz) and tries again
+                if self.state.failing_since is None:
+                    log.exception("projector step failed; retrying")
+                self.state.failing(exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=idle_s)

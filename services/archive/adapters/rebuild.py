@@ -126,7 +126,8 @@ async def _swap_in(conn: asyncpg.Connection, projections: list[Projection], head
                          [p.name for p in projections])
         while events := await events_after(conn, last, STEP_EVENTS):
             for p in projections:
-                await apply_events(conn, p, aside(p), events)
+                for skipped in await apply_events(conn, p, aside(p), events):
+                    skip_malformed(skipped)
             last, more = events[-1].position, more + len(events)
         for p in projections:
             await conn.execute(f"DROP TABLE {p.table}")

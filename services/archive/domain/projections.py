@@ -14,7 +14,12 @@ Doc = dict[str, Any]
 
 
 class Malformed(ValueError):
-    """An event whose data does not have the fields its type promises; projections skip it (and say so)."""
+    """An event a projection cannot fold (its data lacks the fields its type promises, or folding it
+    fails); projections skip it, and the live projector sets it aside in ``archive.parked``."""
+
+    def __init__(self, message: str, *, projection: str = "", position: int = 0, event_type: str = ""):
+        super().__init__(message)
+        self.projection, self.position, self.event_type = projection, position, event_type
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,13 @@ def fold_all(projection: Projection, docs: dict[str, Doc], events: Iterable[Stor
             doc = apply(docs.get(key), event)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             on_malformed(Malformed(f"{projection.name}: event at position {event.position} ({event.type})"
-                                   f" lacks {exc}"))
+                                   f" lacks {exc}", projection=projection.name, position=event.position,
+                                   event_type=event.type))
+            continue
+        except Exception as exc:  # e.g. a date beyond what datetime holds: no event may stop the read models
+            on_malformed(Malformed(f"{projection.name}: event at position {event.position} ({event.type})"
+                                   f" cannot be folded: {type(exc).__name__}: {exc}", projection=projection.name,
+                                   position=event.position, event_type=event.type))
             continue
         if doc is not None:
             docs[key] = doc
