@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from deploy import parked
 from deploy.database import DATABASE
 from deploy.proc import SetupError
 from deploy.report import cmd_report
@@ -140,8 +141,7 @@ def parser() -> argparse.ArgumentParser:
     s = units.add_parser("load", help="register or update every unit of a YAML/JSON tree file")
     s.add_argument("file", help="e.g. deploy/demo/units.yaml")
     s.set_defaults(func=cmd_units_load)
-
-
+    parked.add_parser(sub)
     s = sub.add_parser("verify", help="check the archive's whole hash chain (exit 1 names the first bad position)")
     s.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
     s.set_defaults(func=cmd_verify)

@@ -99,6 +99,7 @@ class StackConfig:
             "BAOSONG_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
             "BAOSONG_PG_DSN": self.postgres.dsn(service_role(service), DATABASE),
             "BAOSONG_JWT_PUBLIC_KEY": str(self.public_key),
+            "BAOSONG_LOG_FILE": str(self.home / "logs" / f"{service}.log"),  # rotated by the service
         })
         return env
 
@@ -122,7 +123,7 @@ def _write_pids(cfg: StackConfig, pids: dict[str, int]) -> None:
 def _start_service(cfg: StackConfig, service: str) -> int:
     log_dir = cfg.home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    out = (log_dir / f"{service}.log").open("ab")
+    out = (log_dir / f"{service}.out").open("ab")  # what escapes the rotated log: a crash before logging is set
     proc = subprocess.Popen(
         [sys.executable, "-m", f"services.{service}"], cwd=REPO, env=cfg.service_env(service),
         stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
@@ -142,7 +143,7 @@ def _wait_healthy(cfg: StackConfig, services: tuple[str, ...], timeout_s: float 
                 pass
         time.sleep(0.3)
     if waiting:
-        logs = ", ".join(str(cfg.home / "logs" / f"{n}.log") for n in sorted(waiting))
+        logs = ", ".join(str(cfg.home / "logs" / f"{n}.log") + " (.out)" for n in sorted(waiting))
         raise SetupError(f"not healthy after {timeout_s:.0f}s: {', '.join(sorted(waiting))}; see {logs}")
 
 

@@ -105,7 +105,8 @@ class ConsumerState:
     """What ``/healthz`` says of one consumer."""
 
     name: str
-    failing_since: float | None = None
+    failing_since: float | None = None  # since when its current record (or batch) keeps failing
+    busy_since: float | None = None  # since when it has been working on its current record (or batch)
     reason: str | None = None
     parked: int = 0
     applied: int = 0
@@ -116,10 +117,11 @@ class ConsumerState:
 
     def as_json(self, stuck_after_s: float, max_lag: int) -> dict[str, Any]:
         stuck = self.stuck(stuck_after_s)
+        since = self.failing_since or self.busy_since
+        reason = self.reason if self.failing_since is not None else ("still working on one record or batch"
+                                                                     if stuck else None)
         return {"consumer": self.name, "state": "stuck" if stuck else ("lagging" if self.lagging(max_lag) else "ok"),
-                "reason": self.reason if self.failing_since is not None else None,
-                "failing_for_s": round(time.monotonic() - self.failing_since, 1)
-                if self.failing_since is not None else None,
+                "reason": reason, "held_for_s": round(time.monotonic() - since, 1) if stuck and since else None,
                 "lag": self.lag, "applied": self.applied, "parked": self.parked}
 
     def failing(self, exc: BaseException) -> None:
@@ -131,7 +133,9 @@ class ConsumerState:
         self.failing_since, self.reason = None, None
 
     def stuck(self, after_s: float) -> bool:
-        return self.failing_since is not None and time.monotonic() - self.failing_since >= after_s
+        """Failing, or busy (e.g. waiting on a lock), on the same record or batch for ``after_s`` or more."""
+        since = self.failing_since or self.busy_since
+        return since is not None and time.monotonic() - since >= after_s
 
     def lagging(self, max_lag: int) -> bool:
         return self.lag is not None and self.lag > max_lag
@@ -147,6 +151,7 @@ class Guard:
     async def handle(self, record: Record) -> None:
         """Apply ``record`` or park it. Raises (so the record is delivered again) only while it can do
         neither: a transient failure that outlasts the retries and the parking table both."""
+        self.state.busy_since = self.state.busy_since or time.monotonic()
         error = await self._attempts(lambda: self._apply(record))
         if error is None:
             self._done(record)
@@ -158,6 +163,7 @@ class Guard:
         passing one, apply them one by one so that only the record at fault is parked."""
         if not records:
             return
+        self.state.busy_since = time.monotonic()
         error = await self._attempts(lambda: apply_batch(records))
         if error is None:
             for record in records:
@@ -195,6 +201,7 @@ class Guard:
             self._failing(exc)
             self._warn(exc, 0, what="record could neither be applied nor set aside; it will be delivered again")
             await asyncio.sleep(self._policy.max_backoff_s)
+            self.state.busy_since = None  # delivered again: busy anew, still failing
             raise
         self.state.parked += 1
         log.error("record set aside (parked)", consumer=self.name, parked_id=parked_id, topic=record.topic,
@@ -204,6 +211,7 @@ class Guard:
 
     def _done(self, record: Record, *, applied: bool = True) -> None:
         self.state.recovered()
+        self.state.busy_since = None
         self.state.applied += applied
         self.state.next_offsets[(record.topic, record.partition)] = record.offset + 1
 
@@ -227,7 +235,7 @@ class Consumers:
     """A service's consumers: their guards, what ``/healthz`` says of them, and retrying parked records."""
 
     def __init__(self, service: str, parking: Parking, policy: RetryPolicy | None = None, *,
-                 stuck_after_s: float = 3.0, max_lag: int = 10_000):
+                 stuck_after_s: float = 10.0, max_lag: int = 10_000):
         self.service, self.parking, self.policy = service, parking, policy or RetryPolicy()
         self.stuck_after_s, self.max_lag = stuck_after_s, max_lag
         self._guards: dict[str, Guard] = {}

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import structlog
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
-    """JSON lines on stderr, one per log call, with the service name and the bound ids."""
-    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level.upper())
+def configure_logging(service: str, level: str = "INFO", log_file: Path | None = None,
+                      max_bytes: int = 50_000_000) -> None:
+    """JSON lines, one per log call, with the service name and the bound ids: on stderr, or in ``log_file``
+    rotated at ``max_bytes`` (three old files kept), so no loop can fill the disk."""
+    handler: logging.Handler = (
+        logging.handlers.RotatingFileHandler(log_file, maxBytes=max_bytes, backupCount=3, encoding="utf-8")
+        if log_file is not None else logging.StreamHandler(sys.stderr))
+    logging.basicConfig(format="%(message)s", handlers=[handler], level=level.upper(), force=True)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -22,7 +29,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)

@@ -1,7 +1,5 @@
 """Every service's records set aside: ``GET /v1/parked`` and ``POST /v1/parked/{id}/retry`` (admin)."""
 
-from __future__ import annotations
-
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 

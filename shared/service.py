@@ -91,11 +91,11 @@ def build_app(
 
 def _held_up(consumer: dict[str, Any]) -> str:
     if consumer["state"] == "stuck":
-        return f"{consumer['consumer']} is stuck on a record for {consumer['failing_for_s']} s: {consumer['reason']}"
+        return f"{consumer['consumer']} is held up on a record for {consumer['held_for_s']} s: {consumer['reason']}"
     return f"{consumer['consumer']} is {consumer['lag']} records behind"
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Run the service in the foreground until SIGTERM/SIGINT."""
-    configure_logging(settings.service_name, settings.log_level)
+    configure_logging(settings.service_name, settings.log_level, settings.log_file, settings.log_max_bytes)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)

@@ -30,7 +30,8 @@ class ServiceSettings(BaseSettings):
         default=8, ge=1, description="Tries of a record that fails for a passing reason before it is parked.")
     consumer_retry_max_backoff_s: float = Field(default=8.0, gt=0, description="Longest wait between two tries.")
     health_stuck_after_s: float = Field(
-        default=3.0, ge=0, description="/healthz answers 503 once a consumer has failed on a record this long.")
+        default=10.0, ge=0,
+        description="/healthz answers 503 once a consumer has failed, or been busy, on one record this long.")
     health_max_lag: int = Field(
         default=10_000, ge=0, description="/healthz answers 503 while a consumer is this many records behind.")
 

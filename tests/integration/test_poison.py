@@ -1,0 +1,206 @@
+"""No record can silence the system: poison on every partition of every topic the services consume, then
+valid reports behind it — which must all reach approval, get their clocks and breaches, and be archived.
+
+The poison is published straight onto the topics (as a forger, a bug or an older intake could), so it
+tests the consumers, not intake's checks at the door. All four services run as real processes on the
+real broker and database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from shared.topics import PARTITIONS, REPORTS, UNITS
+from tests.conftest import Infra
+from tests.support.archive_events import Story, unit
+from tests.support.reports import report
+from tests.support.services import running_service
+from tests.support.units import register_units
+
+pytestmark = pytest.mark.integration
+
+SERVICES = ("intake", "approval", "escalation", "archive")
+FAST_HEALTH = {"BAOSONG_HEALTH_STUCK_AFTER_S": "2", "BAOSONG_CONSUMER_RETRY_MAX_BACKOFF_S": "1"}
+
+
+@pytest.fixture(scope="module")
+def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    logs: Path = tmp_path_factory.mktemp("poison-logs")
+    with (running_service(infra, "intake", logs, **FAST_HEALTH) as intake,
+          running_service(infra, "approval", logs, **FAST_HEALTH) as approval,
+          running_service(infra, "escalation", logs, **FAST_HEALTH) as escalation,
+          running_service(infra, "archive", logs, **FAST_HEALTH) as archive):
+        register_units(intake, infra.token(unit=None, role="admin"))
+        yield {"intake": intake, "approval": approval, "escalation": escalation, "archive": archive}
+
+
+def nested(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def poison_reports() -> list[tuple[str, bytes]]:
+    """(what, bytes) of records no consumer of the reports topic can apply."""
+    nul = Story().submitted()
+    nul["data"]["report"]["title"] = "a\u0000b"
+    ancient = Story().submitted()
+    ancient["data"]["report"]["occurred_at"] = "0001-01-01T00:00:00+14:00"
+    ancient["data"]["obligations"] = []
+    hollow = Story().submitted()
+    hollow["data"] = {"report_id": "x"}
+    return [("not JSON", b"\xff\x00 not json"), ("50,000-level nesting", nested(50_000)),
+            ("NUL in the title", json.dumps(nul).encode()), ("year 1 at +14:00", json.dumps(ancient).encode()),
+            ("ReportSubmitted without its fields", json.dumps(hollow).encode())]
+
+
+def poison_units() -> list[tuple[str, bytes]]:
+    nul = unit("poison-unit")
+    nul["data"]["name"] = "坏\u0000单位"
+    hollow = unit("hollow-unit")
+    hollow["data"] = {"unit_id": 7}
+    return [("not JSON", b"{{{"), ("NUL in a unit's name", json.dumps(nul).encode()),
+            ("UnitRegistered without its fields", json.dumps(hollow).encode())]
+
+
+async def publish_everywhere(bootstrap: str, topic: str, records: list[tuple[str, bytes]]) -> int:
+    """Each record on every partition of ``topic``: whatever partition a later event lands on, poison is
+    ahead of it."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=4_000_000)
+    await producer.start()
+    try:
+        sent = 0
+        for partition in range(PARTITIONS[topic]):
+            for _, value in records:
+                await producer.send_and_wait(topic, value, key=b"poison", partition=partition)
+                sent += 1
+        return sent
+    finally:
+        await producer.stop()
+
+
+async def until(probe: Any, what: str, timeout_s: float = 40) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        got = await probe()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.25)
+
+
+def valid_report(hours_ago: float) -> dict[str, Any]:
+    """A reportable road accident that happened ``hours_ago`` (over 2 h: late on arrival → a breach at once)."""
+    occurred = (datetime.now(UTC) - timedelta(hours=hours_ago)).replace(microsecond=0)
+    return report(occurred_at=occurred.isoformat(), title="城关镇307国道两车相撞（毒丸之后）")
+
+
+async def test_poison_on_every_partition_stops_nothing_behind_it(infra: Infra, stack: dict[str, str]) -> None:
+    poisoned = await publish_everywhere(infra.kafka_bootstrap, REPORTS, poison_reports())
+    poisoned += await publish_everywhere(infra.kafka_bootstrap, UNITS, poison_units())
+    reporter = {"Authorization": f"Bearer {infra.token(unit='town-a-office', role='reporter')}"}
+    approver = {"Authorization": f"Bearer {infra.token(unit='town-a-office', role='approver')}"}
+    investigator = {"Authorization": f"Bearer {infra.token(unit=None, role='investigator')}"}
+    admin = {"Authorization": f"Bearer {infra.token(unit=None, role='admin')}"}
+    async with httpx.AsyncClient(timeout=10) as http:
+        answers = []
+        for _ in range(12):  # 12 incidents: every one of the 6 partitions gets some, behind its poison
+            answer = await http.post(f"{stack['intake']}/v1/reports", json=valid_report(hours_ago=3),
+                                     headers=reporter)
+            assert answer.status_code == 202, answer.text
+            answers.append(answer.json())
+        wanted = {a["report_id"] for a in answers}
+
+        async def queued() -> bool:
+            got = await http.get(f"{stack['approval']}/v1/approvals", headers=approver)
+            return wanted <= {item["report_id"] for item in got.json()["items"]}
+
+        await until(queued, "every valid report in approval's queue")
+
+        async def breached() -> bool:
+            for a in answers:
+                got = await http.get(f"{stack['archive']}/v1/breaches", params={"incident_id": a["incident_id"]},
+                                     headers=investigator)
+                if not any(b["kind"] == "late" for b in got.json()["breaches"]):
+                    return False
+            return True
+
+        await until(breached, "a late breach of every valid incident (its clocks opened behind the poison)")
+
+        async def archived() -> bool:
+            for a in answers:
+                got = await http.get(f"{stack['archive']}/v1/reports/{a['report_id']}", headers=investigator)
+                if got.status_code != 200:
+                    return False
+            return True
+
+        await until(archived, "every valid report archived")
+
+        parked = {}
+        for service in SERVICES:
+            got = await http.get(f"{stack[service]}/v1/parked", params={"limit": 1000}, headers=admin)
+            assert got.status_code == 200, got.text
+            parked[service] = got.json()["parked"]
+        for row in parked["approval"] + parked["escalation"]:
+            assert row["reason"] and row["value_base64"] is not None
+        # each consumer set aside, on every partition, the poison it could not apply (not JSON, nesting, a
+        # ReportSubmitted without its fields at least; approval also the NUL PostgreSQL refuses)
+        for service, topic, at_least in (("approval", REPORTS, 4), ("escalation", REPORTS, 3),
+                                         ("approval", UNITS, 3), ("escalation", UNITS, 2), ("intake", UNITS, 2)):
+            rows = [r for r in parked[service] if r["topic"] == topic]
+            assert len({(r["partition"], r["offset"]) for r in rows}) >= at_least * PARTITIONS[topic], (service, rows)
+            assert all(r["reason"] and r["value_base64"] is not None for r in rows)
+        assert sum(len(rows) for rows in parked.values()) <= 3 * poisoned
+
+        for service in SERVICES:
+            health = await http.get(f"{stack[service]}/healthz")
+            assert health.status_code == 200, health.text
+
+    # the archive kept every poison record too (as an unreadable message where it is not an event)
+    conn = await asyncpg.connect(infra.owner_dsn)
+    try:
+        kept = await conn.fetchval("SELECT count(*) FROM archive.events WHERE type = 'ArchiveMessageUnreadable'")
+    finally:
+        await conn.close()
+    assert kept >= 2 * PARTITIONS[REPORTS] + PARTITIONS[UNITS]
+
+
+async def test_health_says_503_while_a_consumer_is_held_up_and_200_after(infra: Infra,
+                                                                         stack: dict[str, str]) -> None:
+    reporter = {"Authorization": f"Bearer {infra.token(unit='town-a-office', role='reporter')}"}
+    conn = await asyncpg.connect(infra.owner_dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute("LOCK TABLE approval.processed IN ACCESS EXCLUSIVE MODE")
+            async with httpx.AsyncClient(timeout=10) as http:
+                answer = await http.post(f"{stack['intake']}/v1/reports", json=valid_report(hours_ago=0.5),
+                                         headers=reporter)
+                assert answer.status_code == 202, answer.text
+
+                async def unhealthy() -> httpx.Response | None:
+                    got = await http.get(f"{stack['approval']}/healthz")
+                    return got if got.status_code == 503 else None
+
+                held = await until(unhealthy, "approval's /healthz to say 503", timeout_s=30)
+                body = held.json()
+                assert held.headers["content-type"].startswith("application/problem+json")
+                assert "approval-reports" in body["detail"]
+                assert any(c["consumer"] == "approval-reports" and c["state"] == "stuck" for c in body["consumers"])
+        async with httpx.AsyncClient(timeout=10) as http:
+            async def healthy() -> bool:
+                return (await http.get(f"{stack['approval']}/healthz")).status_code == 200
+
+            await until(healthy, "approval's /healthz back to 200", timeout_s=30)
+    finally:
+        await conn.close()
+
