@@ -101,6 +101,8 @@ class StackConfig:
             "BAOSONG_JWT_PUBLIC_KEY": str(self.public_key),
             "BAOSONG_LOG_FILE": str(self.home / "logs" / f"{service}.log"),  # rotated by the service
         })
+        if service == "archive":  # the duty board shows whether every service keeps up
+            env["BAOSONG_HEALTH_URLS"] = json.dumps({s: self.url(s) for s in SERVICES if s != "archive"})
         return env
 
 

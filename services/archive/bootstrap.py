@@ -12,6 +12,7 @@ from services.archive.adapters.reads import Reads
 from services.archive.adapters.store import EventStore
 from services.archive.entrypoints import consumer, head_publisher, http
 from services.archive.settings import ArchiveSettings
+from services.archive.web import system
 from services.archive.web.mount import pages_router
 from shared.db import Database
 from shared.http import bearer_auth
@@ -44,4 +45,6 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
                     ready=db.ping)
     app.include_router(http.router(Reads(db), auth))
     app.include_router(pages_router(db, settings.jwt_public_key.read_bytes()))
+    app.include_router(system.router(consumers, settings.health_urls,
+                                     bearer_auth(settings.jwt_public_key.read_bytes(), query_param="token")))
     return app

@@ -1,3 +1,5 @@
+from pydantic import Field
+
 from shared.settings import ServiceSettings
 
 
@@ -7,3 +9,5 @@ class ArchiveSettings(ServiceSettings):
     batch_max_records: int = 500
     head_publish_interval_s: float = 30.0
     projector_idle_s: float = 1.0
+    health_urls: dict[str, str] = Field(
+        default_factory=dict, description="The other services' base URLs (JSON), for /v1/system/health.")

@@ -40,7 +40,8 @@ def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
     with (running_service(infra, "intake", logs, **FAST_HEALTH) as intake,
           running_service(infra, "approval", logs, **FAST_HEALTH) as approval,
           running_service(infra, "escalation", logs, **FAST_HEALTH) as escalation,
-          running_service(infra, "archive", logs, **FAST_HEALTH) as archive):
+          running_service(infra, "archive", logs, **FAST_HEALTH, BAOSONG_HEALTH_URLS=json.dumps(
+              {"intake": intake, "approval": approval, "escalation": escalation})) as archive):
         register_units(intake, infra.token(unit=None, role="admin"))
         yield {"intake": intake, "approval": approval, "escalation": escalation, "archive": archive}
 
@@ -196,11 +197,17 @@ async def test_health_says_503_while_a_consumer_is_held_up_and_200_after(infra: 
                 assert held.headers["content-type"].startswith("application/problem+json")
                 assert "approval-reports" in body["detail"]
                 assert any(c["consumer"] == "approval-reports" and c["state"] == "stuck" for c in body["consumers"])
+                board = await http.get(f"{stack['archive']}/v1/system/health", headers=reporter)
+                assert board.status_code == 200 and board.json()["ok"] is False
+                assert {s["service"]: s["status"] for s in board.json()["services"]} == {
+                    "approval": "unhealthy", "archive": "ok", "escalation": "ok", "intake": "ok"}
         async with httpx.AsyncClient(timeout=10) as http:
             async def healthy() -> bool:
                 return (await http.get(f"{stack['approval']}/healthz")).status_code == 200
 
             await until(healthy, "approval's /healthz back to 200", timeout_s=30)
+            board = await http.get(f"{stack['archive']}/v1/system/health", headers=reporter)
+            assert board.json()["ok"] is True, board.text
     finally:
         await conn.close()
 

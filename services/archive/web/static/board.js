@@ -56,3 +56,19 @@ setInterval(() => { if (BS.token()) BS.api('/v1/board').then((b) => {
   const fresh = document.querySelectorAll('#breaches tr.new').length;
   if (!fresh) render(b); else { const keep = document.getElementById('breaches').innerHTML; render(b);
     document.getElementById('breaches').innerHTML = keep; } }).catch(() => {}); }, 30000);
+
+// Whether every service keeps up: a red banner naming what is held up (a stuck consumer delays breaches).
+function showHealth(h) {
+  const box = document.getElementById('health');
+  if (h.ok) { box.hidden = true; return; }
+  const state = (c) => (c.state === 'stuck' ? t('held') : t('lagging'));
+  box.innerHTML = `<h2>⚠ ${t('degraded')}</h2><ul>` + h.services.filter((s) => s.status !== 'ok').map((s) =>
+    `<li><b>${esc(s.service)}</b>: ${s.status === 'unreachable' ? t('unreachable') : ''} ` +
+    s.consumers.filter((c) => c.state !== 'ok').map((c) =>
+      `${esc(c.consumer)} ${state(c)}${c.lag ? ` (${c.lag})` : ''}${c.reason ? ` — ${esc(c.reason)}` : ''}`).join('; ') +
+    '</li>').join('') + '</ul>';
+  box.hidden = false;
+}
+const checkHealth = () => { if (BS.token()) BS.api('/v1/system/health').then(showHealth).catch(() => {}); };
+checkHealth();
+setInterval(checkHealth, 10000);
