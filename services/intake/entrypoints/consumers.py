@@ -53,8 +53,9 @@ def register_ingress(broker: KafkaBroker, *, intake: Intake, group_id: str) -> N
     async def on_report(message: KafkaMessage) -> None:
         raw = message.raw_message
         assert not isinstance(raw, tuple)
-        incoming = read_message(raw.topic, raw.partition, raw.offset, raw.key, raw.value, list(raw.headers or ()))
         try:
+            incoming = read_message(raw.topic, raw.partition, raw.offset, raw.key, raw.value,
+                                    list(raw.headers or ()))
             if isinstance(incoming, IngressMessage):
                 answer = await intake.submit(incoming.report, unit_id=incoming.unit_id, actor=incoming.actor,
                                              key=f"ingress:{incoming.message_id}")
