@@ -35,12 +35,17 @@ MAX_ID_LENGTH = 100
 IMPACT_BOUNDS: dict[str, int] = {"_cny": MAX_CNY, "_mu": MAX_MU}
 
 
-def _within_years(value: datetime) -> datetime:
+def in_year_bounds(value: datetime) -> bool:
+    """True when ``value`` falls in the years ``MIN_YEAR``–``MAX_YEAR``, both as written and in UTC."""
     try:
         years = {value.year, value.astimezone(UTC).year}
-    except OverflowError:
-        years = {0}
-    if not all(MIN_YEAR <= y <= MAX_YEAR for y in years):
+    except OverflowError:  # the offset pushes it out of Python's years 1–9999
+        return False
+    return all(MIN_YEAR <= y <= MAX_YEAR for y in years)
+
+
+def _within_years(value: datetime) -> datetime:
+    if not in_year_bounds(value):
         raise PydanticCustomError("time_out_of_range", "the time must fall in the years {min_year}–{max_year}",
                                   {"min_year": MIN_YEAR, "max_year": MAX_YEAR})
     return value
