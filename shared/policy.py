@@ -27,6 +27,10 @@ log = get_logger(__name__)
 #: plus ``dead_and_injured`` (deaths + injured), the sum the rules use for accidents.
 Metric = str
 
+#: The longest limit a pack may set (a deadline, a cadence): a deadline counted from any time a report may
+#: carry (years 1900–2999, ``shared.report``) then stays far inside what every service can compute and store.
+MAX_LIMIT = timedelta(days=366)
+
 
 class Words(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -84,9 +88,9 @@ class ObligationRule(BaseModel):
     grades: tuple[Grade, ...] = Field(default=("I", "II", "III", "IV"), description="Grades it applies to.")
     to: Literal["parent", "department_parent"] = Field(
         default="parent", description="`department_parent`: the unit's superior department (双重报送).")
-    late_after: timedelta
-    missed_after: timedelta | None = None
-    every: timedelta | None = Field(default=None, description="Cadence of a repeating obligation (续报).")
+    late_after: timedelta = Field(le=MAX_LIMIT)
+    missed_after: timedelta | None = Field(default=None, le=MAX_LIMIT)
+    every: timedelta | None = Field(default=None, le=MAX_LIMIT, description="Cadence of a repeating obligation (续报).")
     from_level: UnitLevel | None = Field(
         default=None, description="A hop: owed by the incident unit's ancestor at this level, to its parent.")
     counted_from: Literal["clock_start", "forwarded"] = Field(

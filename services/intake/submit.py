@@ -1,5 +1,9 @@
 """The one way a report enters Baosong (HTTP and the Kafka ingress alike).
 
+Nothing leaves before everything is known: the input is checked for what no service could store (NUL,
+lone surrogates, nesting), then validated, classified and turned into its events' bytes; only then is
+anything stored or published, so no client input can fail after a publish.
+
 Order of durability: the computed events are stored as a *pending* submission under
 (unit, Idempotency-Key) before they are published; once Kafka acknowledges them the submission
 is marked published, together with the incident's new grade. A retry of a pending submission
@@ -17,6 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from services.intake.adapters.store import Incident, IntakeStore, Submission
+from services.intake.domain.bounds import refuse_unsafe, unsafe_fields
 from services.intake.domain.classify import GRADE_RANK, Classification, classify
 from services.intake.domain.submission import Who, incident_id_for, incident_regraded, report_id_for, report_submitted
 from services.intake.domain.validation import check_report
@@ -47,6 +52,7 @@ class Intake:
 
     async def submit(self, raw: Any, *, unit_id: str | None, actor: str, key: str | None) -> dict[str, Any]:
         """Validate, classify and publish ``raw``; returns the 202 answer (Problem on refusal)."""
+        refuse_unsafe(unsafe_fields(raw))  # first: the answers below quote the input
         claimed = raw.get("reporting_unit") if isinstance(raw, dict) else None
         if unit_id is None or (isinstance(claimed, str) and claimed != unit_id):
             raise Problem(403, "Forbidden", f"凭证所属单位为“{unit_id}”，不能代“{claimed}”报送。"

@@ -18,6 +18,7 @@ from services.archive.domain.stored import StoredEvent
 from services.archive.domain.timeline import details
 from shared.auth import Principal
 from shared.http import Problem
+from shared.report import MAX_YEAR, MIN_YEAR, in_year_bounds
 
 Doc = dict[str, Any]
 Fold = Callable[[Doc | None, StoredEvent], Doc | None]
@@ -27,6 +28,11 @@ def _aware(as_of: datetime | None, field: str = "as_of") -> datetime | None:
     if as_of is not None and as_of.tzinfo is None:
         raise Problem(422, "Invalid request", f"{field} needs a UTC offset, e.g. 2026-11-23T09:00:00+08:00",
                       [{"field": field, "message": "time without an offset", "type": "timezone_aware"}])
+    if as_of is not None and not in_year_bounds(as_of):
+        zh, en = f"时间应在 {MIN_YEAR}–{MAX_YEAR} 年之间（按 UTC 换算后亦然）", \
+            f"the time must fall in the years {MIN_YEAR}–{MAX_YEAR}, also in UTC"
+        raise Problem(422, "Invalid request", f"{field}: {zh} / {en}",
+                      [{"field": field, "message": zh, "message_en": en, "type": "time_out_of_range"}])
     return as_of
 
 

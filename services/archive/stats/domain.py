@@ -24,6 +24,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.report import MAX_YEAR, MIN_YEAR
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WRITTEN = "written_report"
 
@@ -62,8 +64,11 @@ def period_of(moment: datetime) -> str:
 
 
 def parse_period(period: str) -> str:
-    """Validate ``YYYY-MM`` (ValueError otherwise); returns it normalised."""
-    return datetime.strptime(period, "%Y-%m").strftime("%Y-%m")
+    """Validate ``YYYY-MM`` in the years reports may fall in (ValueError otherwise); returns it normalised."""
+    month = datetime.strptime(period, "%Y-%m")
+    if not MIN_YEAR <= month.year <= MAX_YEAR:
+        raise ValueError(f"{period}: outside the years {MIN_YEAR}–{MAX_YEAR}")
+    return month.strftime("%Y-%m")
 
 
 def previous_periods(period: str, count: int) -> list[str]:

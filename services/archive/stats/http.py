@@ -17,16 +17,19 @@ from services.archive.stats.report import html_to_pdf, render_html
 from shared.auth import Principal
 from shared.db import Database
 from shared.http import Problem
+from shared.report import MAX_YEAR, MIN_YEAR
 
 
-def _period(value: str | None) -> str:
+def _period(value: str | None, field: str = "period") -> str:
     if value is None:
         return period_of(datetime.now(SHANGHAI))
     try:
         return parse_period(value)
     except ValueError as exc:
-        raise Problem(422, "Invalid request", "period must be YYYY-MM, e.g. 2026-11.",
-                      [{"field": "period", "message": "expected YYYY-MM", "type": "value_error"}]) from exc
+        zh, en = f"应为 {MIN_YEAR}–{MAX_YEAR} 年间的年月 YYYY-MM，例如 2026-11", \
+            f"must be a month YYYY-MM in the years {MIN_YEAR}–{MAX_YEAR}, e.g. 2026-11"
+        raise Problem(422, "Invalid request", f"{field}: {zh} / {en}",
+                      [{"field": field, "message": zh, "message_en": en, "type": "value_error"}]) from exc
 
 
 def _read_echarts(path: Path) -> str:
@@ -54,7 +57,7 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]], echarts: Pat
     async def months(principal: Annotated[Principal, Depends(auth)],
                      until: Annotated[str | None, Query()] = None,
                      count: Annotated[int, Query(ge=1, le=24)] = 6) -> dict[str, Any]:
-        figures = await figures_of.month(db.pool, _period(until), history=count)
+        figures = await figures_of.month(db.pool, _period(until, "until"), history=count)
         return {"months": figures["months"]}
 
     @api.get("/report")

@@ -23,10 +23,12 @@ from services.archive.adapters.replay import events_after
 from services.archive.stats.queries import head_position
 from services.archive.web.views import may_see
 from shared.auth import Principal
+from shared.http import Problem
 
 POLL_S = 0.5
 HEARTBEAT_S = 15.0
 MAX_STREAM_S = 60.0
+MAX_POSITION = 2**63 - 1  # PostgreSQL's bigint
 BREACHES_PER_READ = 200  # breach events read from the store per poll (the rest follow on the next polls)
 
 
@@ -37,10 +39,17 @@ def _server_exiting() -> bool:
 
 
 async def start_position(pool: asyncpg.Pool, request: Request) -> int:
-    """After ``Last-Event-ID`` (a reconnect) or ``?after=``; else only breaches from now on."""
-    for value in (request.headers.get("last-event-id"), request.query_params.get("after")):
-        if value and value.isdigit():
-            return int(value)
+    """After ``Last-Event-ID`` (a reconnect) or ``?after=``; else only breaches from now on.
+    422 naming it when it is not a position (ASCII digits, within PostgreSQL's bigint)."""
+    for field, value in (("header:Last-Event-ID", request.headers.get("last-event-id")),
+                         ("after", request.query_params.get("after"))):
+        if not value:
+            continue
+        if not (value.isascii() and value.isdigit() and len(value) < 20 and int(value) <= MAX_POSITION):
+            zh, en = "应为事件位置（非负整数）", "must be an event position (a whole number, not negative)"
+            raise Problem(422, "Invalid request", f"{field}: {zh} / {en}",
+                          [{"field": field, "message": zh, "message_en": en, "type": "int_parsing"}])
+        return int(value)
     return await head_position(pool)
 
 

@@ -7,17 +7,19 @@ A message on ``baosong.ingress.reports`` is either
   ``baosong-message-id``.
 Without a message id, the message's own (topic, partition, offset) is its id, so a redelivery is
 still recognised. The message id is the submission's idempotency key, as the HTTP header is.
+A message is bounded as an HTTP body is (``bounds``): too large, too deep, NUL or a lone surrogate
+anywhere, or an id, unit or actor that cannot be stored, and it goes to the dead-letter topic.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from services.intake.domain.bounds import identifier_errors, parse_json, unsafe_fields
 from services.intake.domain.messages import field_error
 from shared.http import Problem
 
@@ -52,13 +54,21 @@ def _refuse(zh: str, en: str, field: str, kind: str) -> Problem:
     return Problem(422, "Invalid ingress message", f"{zh} / {en}", [field_error(field, zh, en, kind)])
 
 
+def _unstorable(errors: list[dict[str, str]]) -> Problem:
+    fields = ", ".join(e["field"] for e in errors)
+    return Problem(422, "Invalid ingress message", f"无法保存的字段：{fields} / Fields that cannot be stored: {fields}",
+                   errors)
+
+
 def read_message(topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,
                  headers: Headers) -> IngressMessage | Problem:
     """The submission a message asks for, or the Problem that sends it to the dead-letter topic."""
     try:
-        raw = json.loads(value or b"")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _refuse("消息不是有效的 JSON", "the message is not valid JSON", "body", "json_invalid")
+        raw = parse_json(value or b"")
+    except Problem as problem:
+        return problem
+    if unsafe := unsafe_fields(raw):
+        return _unstorable(unsafe)
     if not isinstance(raw, dict):
         return _refuse("消息应为 JSON 对象", "the message must be a JSON object", "body", "model_type")
     fallback_id = f"kafka:{topic}:{partition}:{offset}"
@@ -68,14 +78,20 @@ def read_message(topic: str, partition: int, offset: int, key: bytes | None, val
                            "wrong_type")
         unit, actor = raw.get("actorunit"), raw.get("actor")
         message_id, report = raw.get("id") or fallback_id, raw.get("data")
-        unit_field = "actorunit"
+        fields = {"unit": "actorunit", "actor": "actor", "id": "id"}
     else:
         unit, actor = _header(headers, UNIT_HEADER), _header(headers, ACTOR_HEADER)
         message_id, report = _header(headers, ID_HEADER) or fallback_id, raw
-        unit_field = f"header:{UNIT_HEADER}"
-    if not isinstance(unit, str) or not unit:
-        return _refuse("未注明报送单位", "the reporting unit is missing", unit_field, "missing")
-    return IngressMessage(str(message_id), unit, str(actor or f"ingress@{unit}"), report)
+        fields = {"unit": f"header:{UNIT_HEADER}", "actor": f"header:{ACTOR_HEADER}", "id": f"header:{ID_HEADER}"}
+    if not unit:
+        return _refuse("未注明报送单位", "the reporting unit is missing", fields["unit"], "missing")
+    actor = actor or f"ingress@{unit}"
+    bad = [*identifier_errors(unit, fields["unit"]), *identifier_errors(actor, fields["actor"]),
+           *identifier_errors(message_id, fields["id"])]
+    if bad:
+        return _unstorable(bad)
+    assert isinstance(unit, str) and isinstance(actor, str) and isinstance(message_id, str)
+    return IngressMessage(message_id, unit, actor, report)
 
 
 def dead_letter(topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,

@@ -24,7 +24,7 @@ LABELS: dict[str, str] = {
     "contact.name": "联系人姓名", "contact.phone": "联系电话", "classification": "密级",
     "supersedes_report_id": "被更正的报告", "phone_report_id": "对应的电话报告", "body": "报告正文",
     "name": "单位名称", "level": "层级", "parent_id": "上级单位（主渠道）",
-    "department_parent_id": "上级主管部门", "unit_id": "单位编号",
+    "department_parent_id": "上级主管部门", "unit_id": "单位编号", "header:Idempotency-Key": "幂等键",
 }
 
 
@@ -54,6 +54,13 @@ def _translate(kind: str, ctx: dict[str, Any], msg: str) -> tuple[str, str]:
         "datetime_type": ("应为时间，例如 2026-11-23T08:05:00+08:00", "must be a time like 2026-11-23T08:05:00+08:00"),
         "literal_error": (f"只能是以下之一：{_choices(ctx)}", f"must be one of: {_choices(ctx)}"),
         "greater_than_equal": ("不能是负数", "must not be negative"),
+        "less_than_equal": (f"不能超过 {ctx.get('le')}", f"must be at most {ctx.get('le')}"),
+        "impact_out_of_range": (f"{ctx.get('key')} 应在 0–{ctx.get('le')} 之间",
+                                f"{ctx.get('key')} must be between 0 and {ctx.get('le')}"),
+        "time_out_of_range": (f"时间应在 {ctx.get('min_year')}–{ctx.get('max_year')} 年之间（按 UTC 换算后亦然）",
+                              f"the time must fall in the years {ctx.get('min_year')}–{ctx.get('max_year')},"
+                              " also in UTC"),
+        "too_long": (f"最多 {ctx.get('max_length')} 项", f"at most {ctx.get('max_length')} entries"),
         "int_parsing": ("应为整数", "must be a whole number"),
         "int_type": ("应为整数", "must be a whole number"),
         "int_from_float": ("应为整数，不能有小数", "must be a whole number, without decimals"),

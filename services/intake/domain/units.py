@@ -16,8 +16,9 @@ class UnitIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["城关镇党政办"])
     level: UnitLevel
     kind: UnitKind
-    parent_id: str | None = Field(default=None, description="The main-channel superior (主渠道).")
-    department_parent_id: str | None = Field(default=None, description="The functional superior (双重上报).")
+    parent_id: str | None = Field(default=None, max_length=100, description="The main-channel superior (主渠道).")
+    department_parent_id: str | None = Field(default=None, max_length=100,
+                                             description="The functional superior (双重上报).")
 
 
 def registered(unit_id: str, unit: UnitIn) -> UnitRegistered:

@@ -5,14 +5,13 @@ is named in Chinese and English at once. FastAPI resolves the routes' Annotated 
 run time, so no postponed annotations here.
 """
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.domain.messages import field_error
+from services.intake.domain.bounds import MAX_BODY_BYTES, identifier_errors, parse_json, refuse_unsafe
 from services.intake.submit import Intake
 from shared.auth import Principal
 from shared.http import Problem, require_roles
@@ -27,11 +26,13 @@ REPORT_BODY = {"requestBody": {"required": True, "content": {"application/json":
 
 
 async def json_body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Problem(422, "Invalid JSON", f"请求正文不是有效的 JSON / The body is not valid JSON: {exc}",
-                      [field_error("body", "不是有效的 JSON", "is not valid JSON", "json_invalid")]) from exc
+    """The body's JSON value; 422 naming ``body`` when it is not JSON, too deep, or (read no further) too large."""
+    data = b""
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > MAX_BODY_BYTES:
+            break
+    return parse_json(data)
 
 
 def router(intake: Intake, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
@@ -44,6 +45,8 @@ def router(intake: Intake, auth: Callable[..., Awaitable[Principal]]) -> APIRout
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> JSONResponse:
         require_roles(principal, *SUBMITTERS)
+        if idempotency_key is not None:
+            refuse_unsafe(identifier_errors(idempotency_key, "header:Idempotency-Key"))
         raw = await json_body(request)
         try:
             answer = await intake.submit(raw, unit_id=principal.unit, actor=principal.subject, key=idempotency_key)

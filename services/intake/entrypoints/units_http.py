@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from services.intake.adapters.store import IntakeStore
+from services.intake.domain.bounds import refuse_unsafe, unsafe_fields
 from services.intake.domain.messages import field_error, friendly
 from services.intake.domain.units import UnitIn, missing_parents, registered, same
 from services.intake.entrypoints.http import json_body
@@ -27,7 +28,7 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 UNIT_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": UnitIn.model_json_schema(ref_template="#/components/schemas/{model}")}}}}
-UnitId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^/\s]+$")]
+UnitId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^/\s\x00-\x1f\x7f]+$")]
 
 
 def router(store: IntakeStore, publish_unit: Publish, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
@@ -37,8 +38,10 @@ def router(store: IntakeStore, publish_unit: Publish, auth: Callable[..., Awaita
     async def put_unit(unit_id: UnitId, request: Request,
                        principal: Annotated[Principal, Depends(auth)]) -> JSONResponse:
         require_roles(principal, "admin")
+        raw = await json_body(request)
+        refuse_unsafe(unsafe_fields(raw))
         try:
-            unit = UnitIn.model_validate(await json_body(request))
+            unit = UnitIn.model_validate(raw)
         except ValidationError as exc:
             errors = friendly(exc.errors())
             raise Problem(422, "Invalid unit", "请修改单位信息 / Fix the unit: "
