@@ -50,6 +50,16 @@ class Infra:
     def public_key(self) -> Path:
         return self.keys / "jwt.pub.pem"
 
+    @property
+    def head_signing_key(self) -> Path:
+        """The archive's key for published heads (public half: ``archive.pub.pem``)."""
+        return self.keys / "archive.pem"
+
+    @property
+    def receipt_signing_key(self) -> Path:
+        """Intake's key for receipts (public half: ``receipts.pub.pem``)."""
+        return self.keys / "receipts.pem"
+
     def token(self, *, unit: str | None, role: str, subject: str | None = None) -> str:
         return mint_token((self.keys / "jwt.pem").read_bytes(), subject=subject or f"{role}@{unit}",
                           unit=unit, roles=[role])
@@ -99,7 +109,8 @@ def infra() -> Iterator[Infra]:
             asyncio.run(create_topics(bootstrap, PARTITIONS))
             asyncio.run(provision(superuser_dsn))
             keys = root / "keys"
-            create_keypair(keys / "jwt.pem", keys / "jwt.pub.pem")
+            for name in ("jwt", "archive", "receipts"):
+                create_keypair(keys / f"{name}.pem", keys / f"{name}.pub.pem")
             yield Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser_dsn, keys=keys)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from services.archive.adapters.projector import Projector
 from services.archive.adapters.reads import Reads
 from services.archive.adapters.store import EventStore
-from services.archive.entrypoints import consumer, head_publisher, http
+from services.archive.entrypoints import consumer, http
+from services.archive.entrypoints.head_publisher import HeadPublisher
 from services.archive.settings import ArchiveSettings
 from services.archive.web.mount import pages_router
 from shared.db import Database
@@ -18,6 +19,7 @@ from shared.http import bearer_auth
 from shared.kafka import make_broker
 from shared.policy import check_packs
 from shared.service import build_app, in_background
+from shared.signing import Signer
 
 
 def create_app(settings: ArchiveSettings) -> FastAPI:
@@ -28,13 +30,14 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
     projector = Projector(db)
     consumer.register(broker, store=store, group_id=settings.consumer_group,
                       max_records=settings.batch_max_records, on_appended=projector.wake)
+    heads = HeadPublisher(broker, db, Signer.from_pem(settings.head_signing_key), settings.heads_file)
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
         """The pool, then the background loops (stopped before the pool closes)."""
         async with db.connected(), in_background(
                 projector.run(settings.projector_idle_s),
-                head_publisher.run(broker, db, settings.head_publish_interval_s)):
+                heads.run(settings.head_publish_interval_s)):
             yield
 
     app = build_app(settings=settings, broker=broker, resources=resources, ready=db.ping)

@@ -1,3 +1,7 @@
+from pathlib import Path
+
+from pydantic import Field
+
 from shared.settings import ServiceSettings
 
 
@@ -6,4 +10,6 @@ class ArchiveSettings(ServiceSettings):
     port: int = 8104
     batch_max_records: int = 500
     head_publish_interval_s: float = 30.0
+    head_signing_key: Path = Field(description="PEM file of the archive's Ed25519 key that signs published heads.")
+    heads_file: Path = Field(description="Where published heads are appended (JSON lines), outside PostgreSQL.")
     projector_idle_s: float = 1.0

@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from services.intake.adapters.store import IntakeStore
-from services.intake.entrypoints import consumers, http, units_http
+from services.intake.entrypoints import consumers, http, receipts_http, units_http
 from services.intake.settings import IntakeSettings
 from services.intake.submit import Intake
 from shared.db import Database
@@ -16,6 +16,7 @@ from shared.http import bearer_auth
 from shared.kafka import make_broker, publish
 from shared.policy import check_packs
 from shared.service import build_app
+from shared.signing import Signer
 from shared.topics import REPORTS, UNITS
 
 
@@ -31,11 +32,13 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     async def publish_unit(envelope: Envelope) -> None:
         await publish(broker, UNITS, envelope)
 
-    intake = Intake(store, publish_report, clock_skew=timedelta(seconds=settings.clock_skew_s))
+    signer = Signer.from_pem(settings.receipt_signing_key)
+    intake = Intake(store, publish_report, clock_skew=timedelta(seconds=settings.clock_skew_s), signer=signer)
     consumers.register_units(broker, store=store, group_id=settings.consumer_group)
     consumers.register_ingress(broker, intake=intake, group_id=settings.consumer_group)
     app = build_app(settings=settings, broker=broker, resources=db.connected, ready=db.ping)
     auth = bearer_auth(settings.jwt_public_key.read_bytes())
     app.include_router(http.router(intake, auth))
     app.include_router(units_http.router(store, publish_unit, auth))
+    app.include_router(receipts_http.router(store, signer, auth))
     return app
