@@ -150,3 +150,8 @@ async def test_an_ingress_report_has_a_receipt_its_unit_can_fetch(infra: Infra, 
         assert check.json()["genuine"] is True
         assert (await client.get(url, headers=headers(infra, "some-other-unit"))).status_code == 404
         assert (await client.get(url, headers=headers(infra, None, "investigator"))).status_code == 200
+        by_message = await client.get(f"{intake}/v1/receipts/ingress/{message_id}", headers=headers(infra, town))
+        assert by_message.status_code == 200 and by_message.json() == receipt
+        elsewhere = await client.get(f"{intake}/v1/receipts/ingress/{message_id}",
+                                     headers=headers(infra, "some-other-unit"))
+        assert elsewhere.status_code == 404
