@@ -14,10 +14,11 @@ from deploy import parked
 from deploy.database import DATABASE
 from deploy.proc import SetupError
 from deploy.report import cmd_report
-from deploy.stack import REPO, StackConfig, down, run_foreground, up
+from deploy.stack import REPO, StackConfig, down, public_key_of, run_foreground, up
 from deploy.units import load_tree, read_tree
 from deploy.web_assets import ensure_browser, ensure_echarts
 from shared.auth import ROLES, mint_token
+from shared.signing import KeyRing
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -74,11 +75,65 @@ def _owner_dsn(args: argparse.Namespace) -> str:
     return str(args.dsn or StackConfig.from_env().postgres.dsn("postgres", DATABASE))
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    """Walk the archive's hash chain (exit 1 naming the first bad position)."""
-    from services.archive.entrypoints.commands import verify
+def _key_ring(paths: list[str], default: Path, what: str) -> KeyRing:
+    """The public keys given with ``--key``, else the stack's key ``default`` (its ``.pub.pem``)."""
+    files = [Path(p) for p in paths] or [public_key_of(default)]
+    for file in files:
+        if not file.exists():
+            raise SetupError(f"{file}: no such public key ({what}); give one with --key PEM")
+    return KeyRing.from_pems(files)
 
-    return asyncio.run(verify(_owner_dsn(args)))
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Walk the archive's hash chain and hold it to the published heads (exit 1 naming what is wrong)."""
+    from services.archive.entrypoints.commands import Anchors, verify
+
+    cfg = StackConfig.from_env()
+    heads = Path(args.heads) if args.heads else (cfg.heads_file if args.dsn is None else None)
+    if args.heads and not Path(args.heads).exists():
+        raise SetupError(f"{args.heads}: no such heads file")
+    anchors = None
+    if heads is not None and heads.exists():
+        anchors = Anchors(heads, _key_ring(args.key, cfg.head_signing_key, "the archive's heads key"))
+    return asyncio.run(verify(_owner_dsn(args), anchors))
+
+
+def cmd_heads_export(args: argparse.Namespace) -> int:
+    """Copy the published, signed heads to FILE (or stdout) for an outside party to keep."""
+    cfg = StackConfig.from_env()
+    if not cfg.heads_file.exists():
+        raise SetupError(f"no heads published yet ({cfg.heads_file} is absent): the archive publishes its"
+                         " head every BAOSONG_HEAD_PUBLISH_INTERVAL_S seconds while it runs")
+    lines = [line + "\n" for line in cfg.heads_file.read_text().splitlines() if line.strip()]
+    if args.file:
+        Path(args.file).write_text("".join(lines))
+    else:
+        sys.stdout.writelines(lines)
+    where = args.file or "stdout"
+    print(f"exported 已导出 {len(lines)} signed heads 个已签名链头 to {where}; the archive's public key (keep it"
+          f" too): {public_key_of(cfg.head_signing_key)}; check with: ./baosong verify --heads FILE",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_verify_receipt(args: argparse.Namespace) -> int:
+    """Exit 0 for a receipt (or a 202 answer holding one) that intake's key genuinely signed, else 1."""
+    from services.intake.domain import receipt
+
+    keys = _key_ring(args.key, StackConfig.from_env().receipt_signing_key, "intake's receipts key")
+    try:
+        document = json.loads(Path(args.file).read_bytes())
+    except (OSError, ValueError) as exc:
+        print(f"receipt NOT genuine 回执无效: 无法读取 / cannot read {args.file}: {exc}")
+        return 1
+    candidate = receipt.unwrap(document)
+    refusal = receipt.refusal(candidate, keys)
+    if refusal is not None:
+        print(f"receipt NOT genuine 回执无效: {refusal}")
+        return 1
+    print(f"receipt genuine 回执真实有效: report 报告 {candidate['id']}, received 受理于 {candidate['received_at']},"
+          f" content sha256 内容摘要 {candidate['content_sha256']}, key 密钥 {candidate['key_id']}")
+    return 0
 
 
 def cmd_projections(args: argparse.Namespace) -> int:
@@ -142,9 +197,24 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("file", help="e.g. deploy/demo/units.yaml")
     s.set_defaults(func=cmd_units_load)
     parked.add_parser(sub)
-    s = sub.add_parser("verify", help="check the archive's whole hash chain (exit 1 names the first bad position)")
+    s = sub.add_parser("verify", help="check the archive's whole hash chain and that it holds every published"
+                       " head (exit 1 names the first bad position or head)")
     s.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
+    s.add_argument("--heads", help="published heads to hold the chain to, e.g. an export (default: the stack's"
+                   " heads file, unless --dsn is given)")
+    s.add_argument("--key", action="append", default=[],
+                   help="public key PEM that signs heads (repeatable; default: the stack's archive key)")
     s.set_defaults(func=cmd_verify)
+    s = sub.add_parser("heads", help="the chain heads the archive published (signed)")
+    hsub = s.add_subparsers(dest="heads_command", required=True)
+    h = hsub.add_parser("export", help="write the signed heads as JSON lines for an outside party to keep")
+    h.add_argument("file", nargs="?", help="where to write them (default: stdout)")
+    h.set_defaults(func=cmd_heads_export)
+    s = sub.add_parser("verify-receipt", help="check a receipt (回执凭证): exit 0 when genuine, 1 otherwise")
+    s.add_argument("file", help="a JSON file: the receipt, or the whole 202 answer holding it")
+    s.add_argument("--key", action="append", default=[],
+                   help="public key PEM that signs receipts (repeatable; default: the stack's intake key)")
+    s.set_defaults(func=cmd_verify_receipt)
     s = sub.add_parser("projections", help="the archive's read models")
     psub = s.add_subparsers(dest="action", required=True)
     r = psub.add_parser("rebuild", help="rebuild from position 0 and swap in, without stopping the read API")

@@ -66,11 +66,27 @@ class StackConfig:
 
     @property
     def private_key(self) -> Path:
+        """The key that signs bearer tokens."""
         return self.home / "keys" / "jwt-ed25519.pem"
 
     @property
     def public_key(self) -> Path:
         return self.home / "keys" / "jwt-ed25519.pub.pem"
+
+    @property
+    def head_signing_key(self) -> Path:
+        """The archive's key: it signs the chain heads it publishes (public key: ``.pub.pem`` beside it)."""
+        return self.home / "keys" / "archive-ed25519.pem"
+
+    @property
+    def receipt_signing_key(self) -> Path:
+        """Intake's key: it signs the receipts (回执凭证) it answers with."""
+        return self.home / "keys" / "receipts-ed25519.pem"
+
+    @property
+    def heads_file(self) -> Path:
+        """Every chain head the archive published, outside PostgreSQL (JSON lines, append-only)."""
+        return self.home / "anchors" / "heads.jsonl"
 
     @property
     def run_file(self) -> Path:
@@ -101,9 +117,18 @@ class StackConfig:
             "BAOSONG_JWT_PUBLIC_KEY": str(self.public_key),
             "BAOSONG_LOG_FILE": str(self.home / "logs" / f"{service}.log"),  # rotated by the service
         })
-        if service == "archive":  # the duty board shows whether every service keeps up
-            env["BAOSONG_HEALTH_URLS"] = json.dumps({s: self.url(s) for s in SERVICES if s != "archive"})
+        if service == "archive":  # its heads, and whether every service keeps up (for the duty board)
+            env.update({"BAOSONG_HEAD_SIGNING_KEY": str(self.head_signing_key),
+                        "BAOSONG_HEADS_FILE": str(self.heads_file),
+                        "BAOSONG_HEALTH_URLS": json.dumps({s: self.url(s) for s in SERVICES if s != "archive"})})
+        if service == "intake":
+            env["BAOSONG_RECEIPT_SIGNING_KEY"] = str(self.receipt_signing_key)
         return env
+
+
+def public_key_of(private: Path) -> Path:
+    """Where a signing key's public half is kept: ``NAME.pub.pem`` beside ``NAME.pem``."""
+    return private.with_name(private.name.removesuffix(".pem") + ".pub.pem")
 
 
 def _say(message: str) -> None:
@@ -164,8 +189,9 @@ def up(cfg: StackConfig) -> dict[str, int]:
     cfg.postgres.init()
     cfg.postgres.start()
     asyncio.run(provision(cfg.postgres.superuser_dsn))
-    if not cfg.private_key.exists():
-        create_keypair(cfg.private_key, cfg.public_key)
+    for private in (cfg.private_key, cfg.head_signing_key, cfg.receipt_signing_key):
+        if not private.exists():
+            create_keypair(private, public_key_of(private))
     if "kafka" not in pids:
         _say(f"Kafka: single KRaft node in {cfg.kafka.home} on {cfg.kafka.bootstrap}")
         pids["kafka"] = cfg.kafka.start().pid

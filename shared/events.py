@@ -136,11 +136,16 @@ class FollowUpDue(EventData):
 
 
 class ChainHeadPublished(EventData):
-    """The archive's hash-chain head, published so an outside party can hold the store to it."""
+    """The archive's hash-chain head, published so an outside party can hold the store to it.
+
+    ``signature``: Ed25519 by the archive's key ``key_id`` over the other fields (``shared.signing``);
+    heads published before signing existed carry neither."""
 
     position: int
     hash: str
     recorded_at: AwareDatetime
+    key_id: str | None = None
+    signature: str | None = None
 
 
 class UnitRegistered(EventData):

@@ -50,6 +50,16 @@ class Infra:
     def public_key(self) -> Path:
         return self.keys / "jwt.pub.pem"
 
+    @property
+    def head_signing_key(self) -> Path:
+        """The archive's key for published heads (public half: ``archive.pub.pem``)."""
+        return self.keys / "archive.pem"
+
+    @property
+    def receipt_signing_key(self) -> Path:
+        """Intake's key for receipts (public half: ``receipts.pub.pem``)."""
+        return self.keys / "receipts.pem"
+
     def token(self, *, unit: str | None, role: str, subject: str | None = None) -> str:
         return mint_token((self.keys / "jwt.pem").read_bytes(), subject=subject or f"{role}@{unit}",
                           unit=unit, roles=[role])
@@ -89,6 +99,13 @@ def _containers() -> Iterator[tuple[str, str]]:  # pragma: no cover - needs a Do
         yield kafka.get_bootstrap_server(), dsn
 
 
+def create_keys(keys: Path) -> Path:
+    """The stack's signing keys (tokens, the archive's heads, intake's receipts) in ``keys``."""
+    for name in ("jwt", "archive", "receipts"):
+        create_keypair(keys / f"{name}.pem", keys / f"{name}.pub.pem")
+    return keys
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
     root = Path(tempfile.mkdtemp(prefix="baosong-test-"))
@@ -98,8 +115,6 @@ def infra() -> Iterator[Infra]:
         with servers as (bootstrap, superuser_dsn):
             asyncio.run(create_topics(bootstrap, PARTITIONS))
             asyncio.run(provision(superuser_dsn))
-            keys = root / "keys"
-            create_keypair(keys / "jwt.pem", keys / "jwt.pub.pem")
-            yield Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser_dsn, keys=keys)
+            yield Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser_dsn, keys=create_keys(root / "keys"))
     finally:
         shutil.rmtree(root, ignore_errors=True)

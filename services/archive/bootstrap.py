@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from services.archive.adapters.projector import Projector
 from services.archive.adapters.reads import Reads
 from services.archive.adapters.store import EventStore
-from services.archive.entrypoints import consumer, head_publisher, http
+from services.archive.entrypoints import consumer, http
+from services.archive.entrypoints.head_publisher import HeadPublisher
 from services.archive.settings import ArchiveSettings
 from services.archive.web import system
 from services.archive.web.mount import pages_router
@@ -19,6 +20,7 @@ from shared.http import bearer_auth
 from shared.kafka import make_broker
 from shared.policy import check_packs
 from shared.service import build_app, in_background, make_consumers
+from shared.signing import Signer
 
 
 def create_app(settings: ArchiveSettings) -> FastAPI:
@@ -31,13 +33,14 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
     projector.state = consumers.track("archive-projector", projector.lag)
     consumer.register(broker, consumers, store=store, group_id=settings.consumer_group,
                       max_records=settings.batch_max_records, on_appended=projector.wake)
+    heads = HeadPublisher(broker, db, Signer.from_pem(settings.head_signing_key), settings.heads_file)
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
         """The pool, then the background loops (stopped before the pool closes)."""
         async with db.connected(), in_background(
                 projector.run(settings.projector_idle_s),
-                head_publisher.run(broker, db, settings.head_publish_interval_s)):
+                heads.run(settings.head_publish_interval_s)):
             yield
 
     auth = bearer_auth(settings.jwt_public_key.read_bytes())

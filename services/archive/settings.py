@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from pydantic import Field
 
 from shared.settings import ServiceSettings
@@ -8,6 +10,8 @@ class ArchiveSettings(ServiceSettings):
     port: int = 8104
     batch_max_records: int = 500
     head_publish_interval_s: float = 30.0
+    head_signing_key: Path = Field(description="PEM file of the archive's Ed25519 key that signs published heads.")
+    heads_file: Path = Field(description="Where published heads are appended (JSON lines), outside PostgreSQL.")
     projector_idle_s: float = 1.0
     health_urls: dict[str, str] = Field(
         default_factory=dict, description="The other services' base URLs (JSON), for /v1/system/health.")

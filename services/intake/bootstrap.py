@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from services.intake.adapters.store import IntakeStore
-from services.intake.entrypoints import consumers, http, units_http
+from services.intake.entrypoints import consumers, http, receipts_http, units_http
 from services.intake.settings import IntakeSettings
 from services.intake.submit import Intake
 from shared.db import Database
@@ -16,6 +16,7 @@ from shared.http import bearer_auth
 from shared.kafka import make_broker, publish
 from shared.policy import check_packs
 from shared.service import build_app, make_consumers
+from shared.signing import Signer
 from shared.topics import REPORTS, UNITS
 
 
@@ -31,7 +32,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     async def publish_unit(envelope: Envelope) -> None:
         await publish(broker, UNITS, envelope)
 
-    intake = Intake(store, publish_report, clock_skew=timedelta(seconds=settings.clock_skew_s))
+    signer = Signer.from_pem(settings.receipt_signing_key)
+    intake = Intake(store, publish_report, clock_skew=timedelta(seconds=settings.clock_skew_s), signer=signer)
     guards = make_consumers(settings, db, "intake")
     consumers.register_units(broker, guards, store=store, group_id=settings.consumer_group)
     consumers.register_ingress(broker, guards, intake=intake, group_id=settings.consumer_group)
@@ -40,4 +42,5 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     ready=db.ping)
     app.include_router(http.router(intake, auth))
     app.include_router(units_http.router(store, publish_unit, auth))
+    app.include_router(receipts_http.router(store, signer, auth))
     return app

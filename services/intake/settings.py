@@ -1,3 +1,7 @@
+from pathlib import Path
+
+from pydantic import Field
+
 from shared.settings import ServiceSettings
 
 
@@ -6,3 +10,4 @@ class IntakeSettings(ServiceSettings):
     port: int = 8101
     clock_skew_s: float = 120.0
     """How far in the future an occurrence time may lie before it is refused (clocks disagree)."""
+    receipt_signing_key: Path = Field(description="PEM file of intake's Ed25519 key that signs receipts (回执凭证).")

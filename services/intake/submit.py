@@ -23,6 +23,7 @@ from typing import Any
 from services.intake.adapters.store import Incident, IntakeStore, Submission
 from services.intake.domain.bounds import refuse_unsafe, unsafe_fields
 from services.intake.domain.classify import GRADE_RANK, Classification, classify
+from services.intake.domain.receipt import receipt_for
 from services.intake.domain.submission import Who, incident_id_for, incident_regraded, report_id_for, report_submitted
 from services.intake.domain.validation import check_report
 from shared.envelope import Envelope, now_utc
@@ -30,6 +31,7 @@ from shared.events import Obligation, UnitRegistered
 from shared.http import Problem
 from shared.obligations import initial_obligations
 from shared.policy import Pack, pack_for
+from shared.signing import Signer
 
 Publish = Callable[[Envelope], Awaitable[None]]
 
@@ -47,8 +49,8 @@ def _obligations(pack: Pack, c: Classification, incident: Incident, units: dict[
 
 
 class Intake:
-    def __init__(self, store: IntakeStore, publish: Publish, *, clock_skew: timedelta):
-        self._store, self._publish, self._skew = store, publish, clock_skew
+    def __init__(self, store: IntakeStore, publish: Publish, *, clock_skew: timedelta, signer: Signer):
+        self._store, self._publish, self._skew, self._signer = store, publish, clock_skew, signer
 
     async def submit(self, raw: Any, *, unit_id: str | None, actor: str, key: str | None) -> dict[str, Any]:
         """Validate, classify and publish ``raw``; returns the 202 answer (Problem on refusal)."""
@@ -117,6 +119,8 @@ class Intake:
             "reportable": c.reportable, "grade": c.grade, "reasons": c.reasons, "reasons_zh": c.reasons_zh,
             "policy": c.policy, "obligations": [o.model_dump(mode="json") for o in opened],
             "regraded": regraded, "warnings": checked.warnings,
+            "receipt": receipt_for(self._signer, report_id=report_id, content_sha256=digest,
+                                   received_at=now.isoformat()),
         }
         return Submission(unit_id, key, report_id, digest, [json.loads(e.to_bytes()) for e in envelopes],
                           answer, published=False, incident=incident)

@@ -27,7 +27,7 @@ def baosong(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 def test_up_round_trip_down() -> None:
     home = Path(tempfile.mkdtemp(prefix="baosong-e2e-"))
     home.chmod(0o755)  # PostgreSQL runs as its own account and must reach its folder
-    env = {**os.environ, "BAOSONG_HOME": str(home),
+    env = {**os.environ, "BAOSONG_HOME": str(home), "BAOSONG_HEAD_PUBLISH_INTERVAL_S": "0.5",
            **{f"BAOSONG_{n.upper()}_PORT": str(free_port()) for n in NAMES}}
     up = baosong(env, "up", "--detach")
     try:
@@ -45,6 +45,16 @@ def test_up_round_trip_down() -> None:
         while httpx.get(url, headers=headers, timeout=5).status_code != 200:
             assert time.monotonic() - sent < 5, "the archive did not have the report within 5 s"
             time.sleep(0.05)
+        (home / "answer.json").write_text(answer.text)
+        checked = baosong(env, "verify-receipt", str(home / "answer.json"))
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        private = [k for k in (home / "keys").glob("*.pem") if not k.name.endswith(".pub.pem")]
+        assert len(private) == 3 and all(k.stat().st_mode & 0o777 == 0o600 for k in private)
+        while not (home / "anchors" / "heads.jsonl").exists():
+            assert time.monotonic() - sent < 10, "the archive published no head within 10 s"
+            time.sleep(0.1)
+        verified = baosong(env, "verify")
+        assert verified.returncode == 0 and "已锚定" in verified.stdout, verified.stdout + verified.stderr
         pids = json.loads((home / "run" / "stack.json").read_text())["pids"]
     finally:
         down = baosong(env, "down")

@@ -37,9 +37,8 @@ from deploy.kafka_local import LocalKafka, create_topics
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import free_port
 from services.archive.adapters.verify import verify_chain
-from shared.auth import create_keypair
 from shared.topics import PARTITIONS
-from tests.conftest import Infra
+from tests.conftest import Infra, create_keys
 from tests.support.reports import report
 from tests.support.services import service_process, stop, wait_healthy
 from tests.support.units import register_units
@@ -97,9 +96,7 @@ def servers() -> Iterator[Servers]:
     try:
         asyncio.run(create_topics(kafka.bootstrap, PARTITIONS))
         asyncio.run(provision(pg.superuser_dsn))
-        keys = root / "keys"
-        create_keypair(keys / "jwt.pem", keys / "jwt.pub.pem")
-        s = Servers(root, pg, kafka, proc, Infra(kafka.bootstrap, pg.superuser_dsn, keys))
+        s = Servers(root, pg, kafka, proc, Infra(kafka.bootstrap, pg.superuser_dsn, create_keys(root / "keys")))
         yield s
         proc = s.kafka_proc
     finally:

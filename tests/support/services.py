@@ -38,6 +38,9 @@ def service_process(infra: Infra, service: str, log_dir: Path, port: int | None 
         "BAOSONG_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
         "BAOSONG_PG_DSN": infra.service_dsn(service),
         "BAOSONG_JWT_PUBLIC_KEY": str(infra.public_key),
+        "BAOSONG_HEAD_SIGNING_KEY": str(infra.head_signing_key),
+        "BAOSONG_HEADS_FILE": str(log_dir / f"heads-{port}.jsonl"),
+        "BAOSONG_RECEIPT_SIGNING_KEY": str(infra.receipt_signing_key),
         **env,
     }
     log_dir.mkdir(parents=True, exist_ok=True)

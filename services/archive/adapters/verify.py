@@ -3,13 +3,14 @@
 Reads as the database owner, so it sees exactly what is stored, whoever wrote it. Catches an edited
 body, time, hash or prev_hash, an event_id/type/stream/report_id/incident_id column that differs from
 the body, a deleted or inserted row (a position gap or a broken link), and a head row that does not
-name the last event.
+name the last event. It also notes the hashes at the positions it is asked about (``at``: those of the
+published heads), for ``services.archive.domain.anchor`` to compare.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 
 import asyncpg
 
@@ -24,6 +25,7 @@ class Verdict:
     head_hash: str
     bad_position: int | None = None
     problem: str = ""
+    hashes_at: dict[int, str] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
@@ -43,11 +45,14 @@ def _taken_from(body: str) -> dict[str, str | None]:
     return dict(zip(TAKEN_FROM_BODY, values, strict=True))
 
 
-async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int = 50_000) -> Verdict:
-    """The chain's verdict: the first bad position and why, or the count and head when intact."""
+async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int = 50_000,
+                       at: Collection[int] = ()) -> Verdict:
+    """The chain's verdict: the first bad position and why, or the count and head when intact, with the
+    hashes (hex) of the verified events at the positions ``at``."""
     conn = await asyncpg.connect(dsn)
     try:
         expected, prev, count = 1, GENESIS, 0
+        hashes_at: dict[int, str] = {}
         async with conn.transaction(isolation="repeatable_read", readonly=True):
             head = await conn.fetchrow("SELECT position, hash FROM archive.head")
             assert head is not None, "archive.head is missing: run the archive's migrations"
@@ -68,11 +73,13 @@ async def verify_chain(dsn: str, *, progress: Progress | None = None, every: int
                 if problem:
                     return Verdict(count, expected - 1, prev.hex(), min(position, expected), problem)
                 prev, expected, count = bytes(row["hash"]), expected + 1, count + 1
+                if position in at:
+                    hashes_at[position] = prev.hex()
                 if progress is not None and count % every == 0:
                     progress(count, total)
         if count != total or prev != bytes(head["hash"]):
             return Verdict(count, count, prev.hex(), count + 1 if count < total else count,
-                           f"archive.head names position {total}, but the chain ends at {count}")
-        return Verdict(count, count, prev.hex())
+                           f"archive.head names position {total}, but the chain ends at {count}", hashes_at)
+        return Verdict(count, count, prev.hex(), hashes_at=hashes_at)
     finally:
         await conn.close()

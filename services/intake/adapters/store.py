@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
+
 from shared.db import Database
 from shared.events import Grade, UnitRegistered
 
@@ -66,14 +68,13 @@ class IntakeStore:
 
     async def submission(self, unit_id: str, key: str) -> Submission | None:
         row = await self._db.pool.fetchrow(
-            "SELECT unit_id, idem_key, report_id, request_hash, envelopes::text, answer::text, state,"
-            " incident::text"
-            " FROM intake.submissions WHERE unit_id = $1 AND idem_key = $2", unit_id, key)
-        if row is None:
-            return None
-        return Submission(row["unit_id"], row["idem_key"], row["report_id"], row["request_hash"],
-                          json.loads(row["envelopes"]), json.loads(row["answer"]), row["state"] == "published",
-                          _incident(row["incident"]))
+            f"{_SELECT_SUBMISSION} WHERE unit_id = $1 AND idem_key = $2", unit_id, key)
+        return _submission(row) if row is not None else None
+
+    async def submission_of_report(self, report_id: str) -> Submission | None:
+        """The submission that made ``report_id`` (HTTP or ingress alike)."""
+        row = await self._db.pool.fetchrow(f"{_SELECT_SUBMISSION} WHERE report_id = $1", report_id)
+        return _submission(row) if row is not None else None
 
     async def reserve(self, s: Submission) -> Submission:
         """Store a pending submission; when the key is already taken, the first one wins and is returned."""
@@ -108,6 +109,16 @@ class IntakeStore:
             "SELECT incident_id, category, location_unit_id, clock_start, reportable, grade, policy"
             " FROM intake.incidents WHERE incident_id = $1", incident_id)
         return Incident(**dict(row)) if row is not None else None
+
+
+_SELECT_SUBMISSION = ("SELECT unit_id, idem_key, report_id, request_hash, envelopes::text, answer::text, state,"
+                      " incident::text FROM intake.submissions")
+
+
+def _submission(row: asyncpg.Record) -> Submission:
+    return Submission(row["unit_id"], row["idem_key"], row["report_id"], row["request_hash"],
+                      json.loads(row["envelopes"]), json.loads(row["answer"]), row["state"] == "published",
+                      _incident(row["incident"]))
 
 
 def _incident_json(incident: Incident | None) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from shared.signing import KeyRing
 from shared.topics import AUDIT, REPORTS
 from tests.conftest import Infra
 from tests.integration.archive.kafka_io import eventually, producer, send
@@ -164,3 +165,4 @@ async def test_the_chain_head_is_published_to_the_audit_topic(
     head = heads[-1]["data"]
     stored = await owner.fetchval("SELECT hash FROM archive.events WHERE position = $1", head["position"])
     assert bytes(stored).hex() == head["hash"]
+    assert KeyRing.from_pems([infra.keys / "archive.pub.pem"]).refusal(head) is None  # signed by the archive

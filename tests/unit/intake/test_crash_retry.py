@@ -13,6 +13,7 @@ from services.intake.submit import Intake
 from shared.db import Database
 from shared.envelope import Envelope
 from shared.events import UnitRegistered
+from shared.signing import Signer
 from tests.conftest import Infra
 from tests.support.reports import report
 
@@ -36,7 +37,8 @@ async def test_retry_after_a_crash_between_publish_and_commit_republishes_identi
         unit = f"town-{uuid.uuid4().hex[:8]}"
         await store.put_unit(UnitRegistered(unit_id=unit, name="镇", level="town", kind="general_office"),
                              event_id=str(uuid.uuid4()), event_time=datetime.now(UTC))
-        intake = Intake(store, publish, clock_skew=timedelta(minutes=2))
+        intake = Intake(store, publish, clock_skew=timedelta(minutes=2),
+                        signer=Signer.from_pem(infra.receipt_signing_key))
         body = report(reporting_unit=unit, location={"unit_id": unit, "address": ""})
         with pytest.raises(Crash):
             await intake.submit(body, unit_id=unit, actor="clerk", key="k")
