@@ -11,9 +11,10 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
 
+from shared.access import DEFAULT, Level
+
 ReportKind = Literal["initial", "follow_up", "final"]
 Channel = Literal["written", "phone"]
-Classification = Literal["public", "internal", "confidential", "secret"]
 
 
 class Location(BaseModel):
@@ -75,7 +76,8 @@ class Report(BaseModel):
     source: str = Field(default="", max_length=1000)
     signer: str = Field(default="", max_length=100)
     contact: Contact = Field(default_factory=Contact)
-    classification: Classification = "internal"
+    classification: Level = Field(default=DEFAULT, description="密级: public < internal (内部) < secret (秘密)"
+                                  " < confidential (机密) < top_secret (绝密).")
     supersedes_report_id: str | None = Field(
         default=None, description="A corrected report names the rejected one it replaces."
     )

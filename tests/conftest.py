@@ -50,9 +50,9 @@ class Infra:
     def public_key(self) -> Path:
         return self.keys / "jwt.pub.pem"
 
-    def token(self, *, unit: str | None, role: str, subject: str | None = None) -> str:
+    def token(self, *, unit: str | None, role: str, subject: str | None = None, clearance: str = "internal") -> str:
         return mint_token((self.keys / "jwt.pem").read_bytes(), subject=subject or f"{role}@{unit}",
-                          unit=unit, roles=[role])
+                          unit=unit, roles=[role], clearance=clearance)
 
 
 @contextmanager
