@@ -18,7 +18,7 @@ from typing import Any
 
 from services.intake.adapters.store import Incident, IntakeStore, Submission
 from services.intake.domain.classify import GRADE_RANK, Classification, classify
-from services.intake.domain.scope import refusal
+from services.intake.domain.scope import in_scope, refusal
 from services.intake.domain.submission import Who, incident_id_for, incident_regraded, report_id_for, report_submitted
 from services.intake.domain.validation import check_report
 from shared.envelope import Envelope, now_utc
@@ -70,9 +70,11 @@ class Intake:
     async def _require_scope(self, report: Report, unit_id: str, known: Incident | None) -> None:
         """403 unless the unit may file ``report``: located in its scope, or on an incident it is party to."""
         location = known.location_unit_id if known is not None else report.location.unit_id
+        directory = await self._store.lineage(location)
+        reported = known is not None and not in_scope(unit_id, location, directory) \
+            and await self._store.has_reported(unit_id, known.incident_id)
         why = refusal(unit_id, location_unit_id=location, incident_id=known.incident_id if known else None,
-                      reported_before=known is not None and await self._store.has_reported(unit_id, known.incident_id),
-                      directory=await self._store.lineage(location))
+                      reported_before=reported, directory=directory)
         if why is not None:
             raise Problem(403, "Forbidden", why)
 

@@ -39,3 +39,19 @@ async def test_a_follow_up_only_on_an_incident_the_unit_is_party_to(app: App) ->
     assert (await app.submit(above, unit=app.u("county-x-office"))).status_code == 202
     own = located(app, "town-a-office", "town-a-office", kind="final", incident_id=incident)
     assert (await app.submit(own)).status_code == 202
+
+
+async def test_a_unit_that_reported_an_incident_stays_party_to_it_when_the_tree_changes(app: App) -> None:
+    first = await app.submit(located(app, "town-a-office", "town-a-office"))
+    incident = first.json()["incident_id"]
+    county = app.u("county-x-office")
+    follow = located(app, "county-x-office", "town-a-office", kind="follow_up", incident_id=incident)
+    assert (await app.submit(follow, unit=county, key="first")).status_code == 202
+    moved = await app.put_unit(app.u("town-a-office"), name="城关镇党政办", level="town", kind="general_office")
+    assert moved.status_code == 200, moved.text
+    assert (await app.submit(follow, unit=county, key="again")).status_code == 202  # it reported before
+    app.published[REPORTS].clear()
+    other = app.u("county-y-office")
+    assert (await app.put_unit(other, name="邻县委办", level="county", kind="general_office")).status_code == 201
+    never = located(app, "county-y-office", "town-a-office", kind="follow_up", incident_id=incident)
+    assert refused(await app.submit(never, unit=other), app)
