@@ -17,6 +17,7 @@ from deploy.report import cmd_report
 from deploy.stack import REPO, StackConfig, down, public_key_of, run_foreground, up
 from deploy.units import load_tree, read_tree
 from deploy.web_assets import ensure_browser, ensure_echarts
+from shared.access import DEFAULT, LEVELS
 from shared.auth import ROLES, mint_token
 from shared.signing import KeyRing
 
@@ -56,7 +57,7 @@ def cmd_token(args: argparse.Namespace) -> int:
         raise SetupError(f"--unit is required for role {args.role} (only admin and investigator may omit it)")
     subject = args.subject or f"{args.role}@{args.unit or 'baosong'}"
     print(mint_token(cfg.private_key.read_bytes(), subject=subject, unit=args.unit, roles=[args.role],
-                     ttl_s=args.ttl))
+                     ttl_s=args.ttl, clearance=args.clearance))
     return 0
 
 
@@ -190,6 +191,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--role", required=True, choices=ROLES)
     s.add_argument("--subject", help="who the token names (default: role@unit)")
     s.add_argument("--ttl", type=int, default=12 * 3600, help="lifetime in seconds (default 12 h)")
+    s.add_argument("--clearance", choices=LEVELS, default=DEFAULT,
+                   help=f"the highest classification (密级) the token may read (default {DEFAULT})")
     s.set_defaults(func=cmd_token)
     s = sub.add_parser("units", help="the unit directory (单位目录)")
     units = s.add_subparsers(dest="units_command", required=True)

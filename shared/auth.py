@@ -1,4 +1,5 @@
-"""Bearer JWTs (EdDSA / Ed25519): claims ``sub``, ``unit``, ``roles``. Services hold only the public key."""
+"""Bearer JWTs (EdDSA / Ed25519): claims ``sub``, ``unit``, ``roles``, ``clearance`` (密级, default internal).
+Services hold only the public key."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from shared.access import DEFAULT, LEVELS, Level, level_of
+
 Role = Literal["reporter", "approver", "principal", "duty_officer", "investigator", "admin"]
 ROLES: Final[tuple[Role, ...]] = ("reporter", "approver", "principal", "duty_officer", "investigator", "admin")
 ISSUER: Final = "baosong-local"
@@ -19,11 +22,12 @@ ALGORITHM: Final = "EdDSA"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's subject, unit (None for admin) and roles."""
+    """Who is calling: the token's subject, unit (None for admin), roles and clearance."""
 
     subject: str
     unit: str | None
     roles: frozenset[str]
+    clearance: Level = DEFAULT
 
     def has_any(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -51,14 +55,18 @@ def create_keypair(private_path: Path, public_path: Path) -> None:
 
 
 def mint_token(
-    private_key_pem: bytes, *, subject: str, unit: str | None, roles: list[str], ttl_s: int = 12 * 3600
+    private_key_pem: bytes, *, subject: str, unit: str | None, roles: list[str], ttl_s: int = 12 * 3600,
+    clearance: str = DEFAULT,
 ) -> str:
     """A signed token; ``unit`` may be None only for admin and investigator tokens."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown role(s) {sorted(unknown)}; roles are {', '.join(ROLES)}")
+    if clearance not in LEVELS:
+        raise ValueError(f"unknown clearance {clearance!r}; levels are {', '.join(LEVELS)}")
     now = int(time.time())
-    claims = {"iss": ISSUER, "sub": subject, "unit": unit, "roles": roles, "iat": now, "exp": now + ttl_s}
+    claims = {"iss": ISSUER, "sub": subject, "unit": unit, "roles": roles, "clearance": clearance,
+              "iat": now, "exp": now + ttl_s}
     return jwt.encode(claims, serialization.load_pem_private_key(private_key_pem, None), ALGORITHM)  # type: ignore[arg-type]
 
 
@@ -76,5 +84,9 @@ def verify_token(public_key_pem: bytes, token: str) -> Principal:
     roles = claims.get("roles")
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise InvalidToken("claim 'roles' must be a list of strings")
+    clearance = claims.get("clearance", DEFAULT)
+    if clearance not in LEVELS:
+        raise InvalidToken(f"claim 'clearance' must be one of {', '.join(LEVELS)}")
     unit = claims.get("unit")
-    return Principal(subject=str(claims["sub"]), unit=unit if isinstance(unit, str) else None, roles=frozenset(roles))
+    return Principal(subject=str(claims["sub"]), unit=unit if isinstance(unit, str) else None, roles=frozenset(roles),
+                     clearance=level_of(clearance))

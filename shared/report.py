@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from shared.access import DEFAULT, Level
+
 #: Years a time may fall in, both as written and in UTC.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 #: People in one incident (each casualty count, participants): ten million.
@@ -64,7 +66,6 @@ def impact_bound(key: str) -> int:
 
 ReportKind = Literal["initial", "follow_up", "final"]
 Channel = Literal["written", "phone"]
-Classification = Literal["public", "internal", "confidential", "secret"]
 
 
 class Location(BaseModel):
@@ -133,7 +134,8 @@ class Report(BaseModel):
     source: str = Field(default="", max_length=1000)
     signer: str = Field(default="", max_length=100)
     contact: Contact = Field(default_factory=Contact)
-    classification: Classification = "internal"
+    classification: Level = Field(default=DEFAULT, description="密级: public < internal (内部) < secret (秘密)"
+                                  " < confidential (机密) < top_secret (绝密).")
     supersedes_report_id: Id | None = Field(
         default=None, description="A corrected report names the rejected one it replaces."
     )

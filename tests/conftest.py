@@ -60,9 +60,9 @@ class Infra:
         """Intake's key for receipts (public half: ``receipts.pub.pem``)."""
         return self.keys / "receipts.pem"
 
-    def token(self, *, unit: str | None, role: str, subject: str | None = None) -> str:
+    def token(self, *, unit: str | None, role: str, subject: str | None = None, clearance: str = "internal") -> str:
         return mint_token((self.keys / "jwt.pem").read_bytes(), subject=subject or f"{role}@{unit}",
-                          unit=unit, roles=[role])
+                          unit=unit, roles=[role], clearance=clearance)
 
 
 @contextmanager

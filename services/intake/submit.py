@@ -24,6 +24,7 @@ from services.intake.adapters.store import Incident, IntakeStore, Submission
 from services.intake.domain.bounds import refuse_unsafe, unsafe_fields
 from services.intake.domain.classify import GRADE_RANK, Classification, classify
 from services.intake.domain.receipt import receipt_for
+from services.intake.domain.scope import in_scope, refusal
 from services.intake.domain.submission import Who, incident_id_for, incident_regraded, report_id_for, report_submitted
 from services.intake.domain.validation import check_report
 from shared.envelope import Envelope, now_utc
@@ -31,6 +32,7 @@ from shared.events import Obligation, UnitRegistered
 from shared.http import Problem
 from shared.obligations import initial_obligations
 from shared.policy import Pack, pack_for
+from shared.report import Report
 from shared.signing import Signer
 
 Publish = Callable[[Envelope], Awaitable[None]]
@@ -73,6 +75,17 @@ class Intake:
             await self._store.published(earlier)
         return earlier.answer
 
+    async def _require_scope(self, report: Report, unit_id: str, known: Incident | None) -> None:
+        """403 unless the unit may file ``report``: located in its scope, or on an incident it is party to."""
+        location = known.location_unit_id if known is not None else report.location.unit_id
+        directory = await self._store.lineage(location)
+        reported = known is not None and not in_scope(unit_id, location, directory) \
+            and await self._store.has_reported(unit_id, known.incident_id)
+        why = refusal(unit_id, location_unit_id=location, incident_id=known.incident_id if known else None,
+                      reported_before=reported, directory=directory)
+        if why is not None:
+            raise Problem(403, "Forbidden", why)
+
     async def _prepare(self, raw: Any, unit_id: str, actor: str, key: str, digest: str) -> Submission:
         """Check, classify and compute the events (nothing is stored or published here)."""
         location = raw.get("location") if isinstance(raw, dict) else None
@@ -88,6 +101,7 @@ class Intake:
             raise Problem(422, "Invalid report", f"请修改以下字段后重新提交：{fields} / Fix these fields and send "
                           f"again: {fields.replace('、', ', ')}", checked.errors)
         report = checked.report
+        await self._require_scope(report, unit_id, known)
         report_id = report_id_for(unit_id, key)
         incident_id = report.incident_id or incident_id_for(report_id)
         location_unit = units[report.location.unit_id]

@@ -1,7 +1,9 @@
 from pathlib import Path
 from typing import Annotated
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
@@ -21,6 +23,23 @@ def test_token_round_trip_carries_subject_unit_and_roles(keys: tuple[bytes, byte
     principal = verify_token(public, token)
     assert (principal.subject, principal.unit, principal.roles) == (
         "zhang@town-a", "town-a-office", frozenset({"reporter"}))
+
+
+def test_clearance_defaults_to_internal_and_round_trips(keys: tuple[bytes, bytes]) -> None:
+    private, public = keys
+    assert verify_token(public, mint_token(private, subject="x", unit="u", roles=["reporter"])).clearance == "internal"
+    token = mint_token(private, subject="x", unit="u", roles=["reporter"], clearance="top_secret")
+    assert verify_token(public, token).clearance == "top_secret"
+    with pytest.raises(ValueError, match="unknown clearance"):
+        mint_token(private, subject="x", unit="u", roles=["reporter"], clearance="绝密")
+
+
+def test_a_token_claiming_an_unknown_clearance_is_refused(keys: tuple[bytes, bytes]) -> None:
+    claims = {"iss": "baosong-local", "sub": "x", "unit": "u", "roles": ["reporter"], "clearance": "everything",
+              "exp": 4102444800}
+    token = jwt.encode(claims, serialization.load_pem_private_key(keys[0], None), "EdDSA")  # type: ignore[arg-type]
+    with pytest.raises(InvalidToken, match="clearance"):
+        verify_token(keys[1], token)
 
 
 def test_token_signed_by_another_key_is_refused(keys: tuple[bytes, bytes], tmp_path: Path) -> None:

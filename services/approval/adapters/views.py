@@ -8,7 +8,8 @@ from typing import Any
 from services.approval.adapters.store import Conn
 
 QUEUE = """
-SELECT q.report_id, r.incident_id, r.title, r.kind AS report_kind, r.channel AS report_channel, r.grade,
+SELECT q.report_id, r.incident_id, r.title, r.classification, r.kind AS report_kind, r.channel AS report_channel,
+       r.grade,
        r.reportable, r.policy, r.reporting_unit, r.supersedes_report_id, r.phone_report_id,
        q.kind, q.via, q.from_unit_id, q.state, q.arrived_at,
        coalesce((SELECT json_agg(json_build_object('approver', d.approver, 'role', d.role, 'decision', d.decision,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.approval.adapters import views
 from services.approval.domain.signoff import Refused
 from services.approval.service_layer.actions import Actions, DecisionRequest, not_found
+from shared.access import shown
 from shared.auth import Principal
 from shared.db import Database
 from shared.http import Problem
@@ -74,6 +75,7 @@ def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Princip
         if unit != principal.unit and not principal.has_any(*SEE_ALL):
             raise Problem(403, "Forbidden", "只能查看本单位的队列 (only your own unit's queue).")
         async with db.pool.acquire() as conn:
-            return {"unit_id": unit, "items": await views.queue(conn, unit)}
+            items = await views.queue(conn, unit)
+        return {"unit_id": unit, "items": [shown(item, principal.clearance) for item in items]}
 
     return api

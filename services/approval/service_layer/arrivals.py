@@ -56,7 +56,8 @@ class Arrivals:
                 kind=report.kind, channel=report.channel, title=report.title, grade=data.grade,
                 reportable=data.reportable, policy=data.policy, pack=pack.name,
                 supersedes_report_id=report.supersedes_report_id, phone_report_id=report.phone_report_id,
-                submitted_by=envelope.actor, received_at=data.received_at, submitted_event_id=envelope.id)
+                submitted_by=envelope.actor, received_at=data.received_at, submitted_event_id=envelope.id,
+                classification=report.classification)
             await store.add_entry(conn, report_id=data.report_id, unit_id=report.reporting_unit, kind="sign_off",
                                   via="submitted", from_unit_id=None, at=data.received_at)
             if report.supersedes_report_id:

@@ -6,12 +6,13 @@ from typing import Any
 
 from services.archive.domain.report_state import apply_report
 from services.archive.domain.stored import StoredEvent
+from shared.access import highest, may_read, shown, withhold
 
 Doc = dict[str, Any]
 TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportForwarded", "ReportRejected", "ReportAcknowledged",
                    "IncidentRegraded", "DeadlineBreached"})
 REPORT_FIELDS = ("report_id", "kind", "reporting_unit", "title", "category", "status", "grade", "received_at",
-                 "forwarded_to", "acknowledged_by")
+                 "forwarded_to", "acknowledged_by", "classification")
 
 
 def new_incident(incident_id: str) -> Doc:
@@ -82,3 +83,13 @@ def apply_incident(doc: Doc | None, event: StoredEvent) -> Doc:
         if event.type == "ReportForwarded":
             _forwarded(doc, event)
     return doc
+
+
+def for_reader(doc: Doc, clearance: str) -> Doc:
+    """The incident as a reader cleared to ``clearance`` sees it: as secret as its most secret report; each
+    report listed in full or as its stub, the incident's own reasons and figures only when cleared for all."""
+    reports = [shown(r, clearance) for r in doc["reports"]]
+    level = highest(r.get("classification") for r in doc["reports"])
+    if may_read(clearance, level):
+        return {**doc, "classification": level, "reports": reports}
+    return {**withhold(doc, level), "reports": reports}

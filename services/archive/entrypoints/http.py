@@ -1,6 +1,7 @@
 """The archive's read API (contract §Archive): reports, their history, incidents (also ``?as_of=``),
 timelines, who knew what when, and breaches — each scoped to the caller's unit and its subordinates
 (via parent_id and department_parent_id) plus what was forwarded to it; investigator and admin see all.
+A report, incident or event above the caller's clearance is answered as its stub (``shared.access``).
 
 FastAPI resolves the routes' Annotated dependencies at run time, so no postponed annotations here.
 """
@@ -12,10 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from services.archive.adapters.reads import Reads
-from services.archive.domain.incident_state import apply_incident
+from services.archive.domain.incident_state import apply_incident, for_reader
 from services.archive.domain.report_state import apply_report
 from services.archive.domain.stored import StoredEvent
 from services.archive.domain.timeline import details
+from shared.access import highest, shown
 from shared.auth import Principal
 from shared.http import Problem
 from shared.report import MAX_YEAR, MIN_YEAR, in_year_bounds
@@ -82,7 +84,7 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
             raise missing("report", report_id)
         if not _sees(doc, await scope(principal)):
             raise forbidden("report")
-        return doc
+        return shown(doc, principal.clearance)
 
     @api.get("/reports/{report_id}/history")
     async def get_history(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> Doc:
@@ -94,23 +96,28 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
             raise missing("report", report_id)
         if not _sees(state, await scope(principal)):
             raise forbidden("report")
-        return {"report_id": report_id, "events": [
+        level = state.get("classification")
+        return {"report_id": report_id, "classification": level, "events": [
             {"position": e.position, "type": e.type, "time": e.time, "recorded_at": e.recorded_at,
-             "actor": e.actor, "data": e.data, "hash": h} for e, h in events]}
+             "actor": e.actor, "data": shown(e.data, principal.clearance, level), "hash": h} for e, h in events]}
 
     @api.get("/incidents/{incident_id}")
     async def get_incident(incident_id: str, principal: Annotated[Principal, Depends(auth)],
                            as_of: datetime | None = None) -> Doc:
         doc = await incident_state(incident_id, principal, _aware(as_of))
-        return {**doc, "as_of": as_of.isoformat() if as_of is not None else None}
+        return {**for_reader(doc, principal.clearance), "as_of": as_of.isoformat() if as_of is not None else None}
 
     @api.get("/incidents/{incident_id}/timeline")
     async def get_timeline(incident_id: str, principal: Annotated[Principal, Depends(auth)]) -> Doc:
-        await incident_state(incident_id, principal, None)
+        incident = await incident_state(incident_id, principal, None)
+        levels = {r["report_id"]: r.get("classification") for r in incident["reports"]}
         doc = await reads.doc("timelines", incident_id) or {"incident_id": incident_id, "entries": []}
         events = await reads.events_at([e["position"] for e in doc["entries"]])
         for entry in doc["entries"]:
-            entry["details"] = details(events[entry["position"]])
+            event = events[entry["position"]]
+            report_id = event.data.get("report_id")  # an event of no report (a breach, a reminder) has no content
+            level = levels.get(report_id, highest(levels.values())) if report_id else None
+            entry["details"] = shown(details(event), principal.clearance, level)
         return doc
 
     @api.get("/incidents/{incident_id}/knowledge")

@@ -31,7 +31,7 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
     api = APIRouter(prefix="/v1")
     reads = Reads(db)
     board_events: StoreTail[StoredEvent] = StoreTail(BOARD_TYPES, lambda event: event)
-    boards: dict[tuple[int, frozenset[str] | None], tuple[float, dict[str, Any]]] = {}
+    boards: dict[tuple[int, frozenset[str] | None, str], tuple[float, dict[str, Any]]] = {}
 
     @api.get("/streams/breaches")
     async def stream_breaches(request: Request, principal: Annotated[Principal, Depends(auth)]) -> StreamingResponse:
@@ -45,10 +45,10 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
         units = await load_units(db.pool)
         events = await board_events.refresh(db.pool)
         scope = await reads.scope(principal)
-        key = (board_events.position, None if scope is None else frozenset(scope))
+        key = (board_events.position, None if scope is None else frozenset(scope), principal.clearance)
         made_at, view = boards.get(key, (0.0, {}))
         if time.monotonic() - made_at > BOARD_FRESH_S:
-            view = await asyncio.to_thread(board, events, scope, now_utc())
+            view = await asyncio.to_thread(board, events, scope, now_utc(), principal.clearance)
             for stale in [k for k in boards if k[0] != key[0]]:
                 del boards[stale]
             boards[key] = (time.monotonic(), view)

@@ -8,6 +8,7 @@ from typing import Any
 
 from services.archive.domain.report_state import fold_report
 from services.archive.domain.stored import StoredEvent
+from shared.access import highest, may_read, shown, withhold
 
 GRADE_ORDER = ("I", "II", "III", "IV")
 REPORT_TYPES = ("ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded", "ReportAcknowledged")
@@ -45,8 +46,9 @@ def _open_duties(events: list[StoredEvent]) -> dict[tuple[str, str], dict[str, A
     return duties
 
 
-def board(events: list[StoredEvent], scope: set[str] | None, now: datetime) -> dict[str, Any]:
-    """The duty board: approaching deadlines, open incidents by grade, reports awaiting sign-off, breaches."""
+def board(events: list[StoredEvent], scope: set[str] | None, now: datetime, clearance: str) -> dict[str, Any]:
+    """The duty board: approaching deadlines, open incidents by grade, reports awaiting sign-off, breaches;
+    an incident or report above ``clearance`` as its stub (an incident is as secret as its reports)."""
     reports = _reports(events)
     approaching = []
     for duty in _open_duties(events).values():
@@ -61,20 +63,25 @@ def board(events: list[StoredEvent], scope: set[str] | None, now: datetime) -> d
             continue
         inc = incidents.setdefault(r["incident_id"], {"incident_id": r["incident_id"], "title": r["title"],
                                                       "grade": None, "closed": False, "reports": 0,
-                                                      "occurred_at": r["occurred_at"]})
+                                                      "occurred_at": r["occurred_at"], "levels": []})
         inc["reports"] += 1
+        inc["levels"].append(r.get("classification"))
         inc["closed"] = inc["closed"] or (r["kind"] == "final" and r["status"] == "forwarded")
         if r["grade"] and (inc["grade"] is None or GRADE_ORDER.index(r["grade"]) < GRADE_ORDER.index(inc["grade"])):
             inc["grade"] = r["grade"]
-    by_grade: dict[str, list[dict[str, Any]]] = {g: [] for g in (*GRADE_ORDER, "none")}
     for inc in incidents.values():
+        inc["classification"] = highest(inc.pop("levels"))
+    readable = {i: inc for i, inc in incidents.items() if may_read(clearance, inc["classification"])}
+    by_grade: dict[str, list[dict[str, Any]]] = {g: [] for g in (*GRADE_ORDER, "none")}
+    for i, inc in incidents.items():
         if not inc["closed"]:
-            by_grade[inc["grade"] or "none"].append(inc)
-    waiting = [{k: r[k] for k in ("report_id", "incident_id", "reporting_unit", "title", "grade", "received_at")}
+            by_grade[inc["grade"] or "none"].append(inc if i in readable else withhold(inc))
+    waiting = [shown({k: r.get(k) for k in ("report_id", "incident_id", "reporting_unit", "title", "grade",
+                                            "received_at", "classification")}, clearance)
                for r in reports.values() if r["status"] == "pending_approval"
                and may_see(scope, [r["reporting_unit"]])]
     breaches = [e.data | {"position": e.position} for e in events
                 if e.type == "DeadlineBreached" and may_see(scope, [e.data["unit_id"]])]
     return {"now": now.isoformat(), "approaching": approaching[:50], "open_incidents": by_grade,
             "awaiting_sign_off": sorted(waiting, key=lambda r: r["received_at"]),
-            "breaches": breaches[-30:][::-1], "incident_titles": {i: inc["title"] for i, inc in incidents.items()}}
+            "breaches": breaches[-30:][::-1], "incident_titles": {i: inc["title"] for i, inc in readable.items()}}

@@ -66,6 +66,22 @@ class IntakeStore:
                 f"SELECT {cols} FROM intake.units WHERE unit_id = ANY($1::text[])", list(set(unit_ids)))
         return {r["unit_id"]: UnitRegistered(**dict(r)) for r in rows}
 
+    async def lineage(self, unit_id: str) -> dict[str, UnitRegistered]:
+        """The unit and every registered unit above it, via parent_id and department_parent_id."""
+        rows = await self._db.pool.fetch(
+            "WITH RECURSIVE up(unit_id) AS (SELECT $1::text UNION SELECT p.id FROM up"
+            " JOIN intake.units u ON u.unit_id = up.unit_id,"
+            " LATERAL (VALUES (u.parent_id), (u.department_parent_id)) AS p(id) WHERE p.id IS NOT NULL)"
+            f" SELECT {', '.join('u.' + f for f in UNIT_FIELDS)} FROM intake.units u JOIN up USING (unit_id)",
+            unit_id)
+        return {r["unit_id"]: UnitRegistered(**dict(r)) for r in rows}
+
+    async def has_reported(self, unit_id: str, incident_id: str) -> bool:
+        """Whether the unit filed a (published) report of the incident."""
+        return bool(await self._db.pool.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM intake.submissions WHERE unit_id = $1 AND state = 'published'"
+            " AND answer ->> 'incident_id' = $2)", unit_id, incident_id))
+
     async def submission(self, unit_id: str, key: str) -> Submission | None:
         row = await self._db.pool.fetchrow(
             f"{_SELECT_SUBMISSION} WHERE unit_id = $1 AND idem_key = $2", unit_id, key)

@@ -12,6 +12,7 @@ const BS = (() => {
     trend: ['近月趋势', 'Months'], download: ['下载月度报告', 'Monthly report'], period: ['月份', 'Month'],
     nograde: ['未定级', 'ungraded'], grade: ['{g} 级', 'Grade {g}'],
     reported: ['报送', 'reports'], ontime: ['按时', 'on time'], rate: ['按时报送率', 'on-time rate'], quota: ['定额', 'quota'],
+    withheld: ['密级内容，已隐去', 'classified: withheld'],
     count: ['起', 'count'], breachlist: ['超时告警及证据', 'Breaches and evidence'], live: ['实时连接', 'live'],
     degraded: ['系统异常：有消息积压，告警可能延迟', 'System degraded: records are held up; breaches may be late'],
     unreachable: ['无法连接', 'unreachable'], held: ['卡住', 'held up'], lagging: ['积压', 'behind'], offline: ['连接中断，重连中', 'reconnecting'],

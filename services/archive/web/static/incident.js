@@ -16,10 +16,11 @@ const KIND = {initial: ['初报', 'initial'], follow_up: ['续报', 'follow-up']
 const word = (table, key) => (table[key] || [key, key])[BS.lang() === 'zh' ? 0 : 1];
 const what = (type) => word(WHAT, type);
 const empty = `<tr><td class="empty">${t('none')}</td></tr>`;
+const heading = (r) => (r.withheld ? `（${t('withheld')}）` : r.title);  // a stub: above the reader's clearance
 
 function describe(e) {
   const d = e.details;
-  if (e.type === 'ReportSubmitted') return `${unit(d.reporting_unit)}：${esc(d.title)}（${esc(d.grade || '—')}）`;
+  if (e.type === 'ReportSubmitted') return `${unit(d.reporting_unit)}：${esc(heading(d))}（${esc(d.grade || '—')}）`;
   if (e.type === 'ReportForwarded') return `${unit(d.from_unit_id)} → ${unit(d.to_unit_id)}`;
   if (e.type === 'DeadlineBreached') return `${unit(d.unit_id)} ${t(d.kind)}`;
   if (e.type === 'IncidentRegraded') return `${esc(d.previous_grade || '—')} → ${esc(d.grade)}`;
@@ -45,6 +46,8 @@ function show(incident, entries, knowledge, upTo) {
     `<li data-type="${esc(e.type)}"><span class="muted">${time(e.recorded_at)}</span> <b>${what(e.type)}</b> ${describe(e)}</li>`).join('');
   document.getElementById('knew').innerHTML = knewRows(knowledge, upTo) || empty;
   document.getElementById('reports').innerHTML = incident.reports.map((r) =>
+    r.withheld ? `<tr><td>${unit(r.reporting_unit)}</td><td colspan="2" class="muted">${t('withheld')}</td>
+     <td>${r.forwarded_to.map(unit).join('、')}</td></tr>` :
     `<tr><td>${unit(r.reporting_unit)}</td><td>${word(KIND, r.kind)}</td><td data-status="${esc(r.status)}">${word(STATUS, r.status)}</td>
      <td>${r.forwarded_to.map(unit).join('、')}</td></tr>`).join('') || empty;
   // breaches by store position, like the timeline (events stored in one batch share a recorded_at)
@@ -60,7 +63,7 @@ async function start() {
   const [incident, timeline, knowledge, units] = await Promise.all(
     [BS.api(base), BS.api(`${base}/timeline`), BS.api(`${base}/knowledge`), BS.api('/v1/units')]);
   BS.setNames(Object.fromEntries(units.units.map((u) => [u.unit_id, u.name])));
-  document.getElementById('title').textContent = incident.reports.length ? incident.reports[0].title : incidentId;
+  document.getElementById('title').textContent = incident.reports.length ? heading(incident.reports[0]) : incidentId;
   const entries = timeline.entries;
   const slider = document.getElementById('slider');
   slider.max = String(Math.max(entries.length - 1, 0));
