@@ -14,9 +14,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
 
-from deploy.database import DATABASE, SERVICES, provision, service_role
+from deploy.database import DATABASE, SERVICES, provision, service_role, service_roles
 from deploy.demo.generator import enabled as demo_enabled
 from deploy.demo.launch import start_demo
 from deploy.kafka_local import LocalKafka, create_topics
@@ -85,6 +86,7 @@ class StackConfig:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def status(self) -> dict[str, object]:
+        """What ``status`` prints; the postgres DSN carries the owner's password (contract)."""
         return {
             "services": {name: self.url(name) for name in SERVICES},
             "kafka": self.kafka.bootstrap,
@@ -160,7 +162,7 @@ def up(cfg: StackConfig) -> dict[str, int]:
     _say(f"PostgreSQL: private cluster in {cfg.postgres.home} on port {cfg.ports['postgres']}")
     cfg.postgres.init()
     cfg.postgres.start()
-    asyncio.run(provision(cfg.postgres.superuser_dsn))
+    _provision(cfg)
     if not cfg.private_key.exists():
         create_keypair(cfg.private_key, cfg.public_key)
     if "kafka" not in pids:
@@ -183,12 +185,23 @@ def up(cfg: StackConfig) -> dict[str, int]:
         _say(f"  {name:<11} {cfg.url(name)}")
     _say(f"  web pages   {cfg.url('archive')}/")
     _say(f"  kafka       {cfg.kafka.bootstrap}")
-    _say(f"  postgres    {cfg.postgres.dsn('postgres', DATABASE)}")
+    _say(f"  postgres    {cfg.postgres.dsn('postgres', DATABASE, with_password=False)}"
+         "  (password: ./baosong status --json)")
     _say(f"  data        {cfg.home}  (logs in {cfg.home / 'logs'})")
     _say("  a token:    ./baosong token --unit <unit-id> --role reporter")
     _say("  demo        " + ("posting incidents (turn off: ./baosong up --no-demo or BAOSONG_DEMO=0)"
                             if "demo" in pids else "off"))
     return pids
+
+
+def _provision(cfg: StackConfig) -> None:
+    try:
+        asyncio.run(provision(cfg.postgres.superuser_dsn, cfg.postgres.passwords(service_roles())))
+    except asyncpg.InvalidPasswordError as exc:
+        raise SetupError(
+            f"PostgreSQL refused the owner's password kept in {cfg.postgres.password_file}: the file does not "
+            f"belong to the cluster in {cfg.postgres.data_dir} (restore the file that came with it)"
+        ) from exc
 
 
 def _load_demo_units(cfg: StackConfig) -> None:

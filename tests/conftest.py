@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from deploy.database import DATABASE, provision, service_role
+from deploy.database import DATABASE, login_dsn, provision, service_role, service_roles
 from deploy.kafka_local import LocalKafka, create_topics
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import free_port
@@ -35,6 +36,7 @@ class Infra:
     kafka_bootstrap: str
     superuser_dsn: str
     keys: Path
+    service_passwords: Mapping[str, str]
 
     @property
     def owner_dsn(self) -> str:
@@ -42,9 +44,9 @@ class Infra:
         return self.superuser_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"
 
     def service_dsn(self, service: str) -> str:
-        """The service's own role (trust auth on loopback: only the user name changes)."""
-        scheme, rest = self.owner_dsn.split("://", 1)
-        return f"{scheme}://{service_role(service)}@{rest.split('@', 1)[1]}"
+        """The service's own role, with its password (every login needs one)."""
+        role = service_role(service)
+        return login_dsn(self.owner_dsn, role, self.service_passwords[role])
 
     @property
     def public_key(self) -> Path:
@@ -97,9 +99,11 @@ def infra() -> Iterator[Infra]:
     try:
         with servers as (bootstrap, superuser_dsn):
             asyncio.run(create_topics(bootstrap, PARTITIONS))
-            asyncio.run(provision(superuser_dsn))
+            passwords = {role: secrets.token_urlsafe(32) for role in service_roles()}
+            asyncio.run(provision(superuser_dsn, passwords))
             keys = root / "keys"
             create_keypair(keys / "jwt.pem", keys / "jwt.pub.pem")
-            yield Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser_dsn, keys=keys)
+            yield Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser_dsn, keys=keys,
+                        service_passwords=passwords)
     finally:
         shutil.rmtree(root, ignore_errors=True)
