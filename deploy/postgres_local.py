@@ -157,8 +157,9 @@ class LocalPostgres:
         self.hba_file.chmod(OWNER_ONLY)
         chown_to_pg_account(self.hba_file)
 
-    def start(self) -> None:
-        """Start the cluster (if it is not running), then close a cluster that still trusts logins."""
+    def start(self) -> bool:
+        """Start the cluster (if it is not running), then close a cluster that still trusts logins;
+        True when it did (clients connected before, without passwords, cannot log in again)."""
         if not self.running():
             run_checked(
                 as_pg_account([
@@ -168,8 +169,10 @@ class LocalPostgres:
                 what=f"starting PostgreSQL (log: {self.log_file})",
             )
             wait_for_port(self.port, timeout_s=30, what="PostgreSQL", log=self.log_file)
-        if trusting_lines(self.hba_file.read_text()):
-            asyncio.run(self._close_trust())
+        if not trusting_lines(self.hba_file.read_text()):
+            return False
+        asyncio.run(self._close_trust())
+        return True
 
     async def _close_trust(self) -> None:
         """A data home from before passwords: its cluster was initialised with ``trust``. While that

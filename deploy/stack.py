@@ -161,7 +161,11 @@ def up(cfg: StackConfig) -> dict[str, int]:
             )
     _say(f"PostgreSQL: private cluster in {cfg.postgres.home} on port {cfg.ports['postgres']}")
     cfg.postgres.init()
-    cfg.postgres.start()
+    if cfg.postgres.start():
+        _say("PostgreSQL: closed a cluster that trusted every login; each role now needs its password")
+        started_before = [name for name in SERVICES if name in pids]
+        _stop(started_before, pids)  # they logged in without one: start them again with theirs
+        pids = {name: pid for name, pid in pids.items() if name not in started_before}
     _provision(cfg)
     if not cfg.private_key.exists():
         create_keypair(cfg.private_key, cfg.public_key)
@@ -215,7 +219,14 @@ def _load_demo_units(cfg: StackConfig) -> None:
 def down(cfg: StackConfig) -> None:
     """Stop exactly what ``up`` started (services, then Kafka, then PostgreSQL); data stays."""
     pids = _read_pids(cfg)
-    order = [name for name in ("demo", *SERVICES, "kafka") if name in pids]
+    _stop([name for name in ("demo", *SERVICES, "kafka") if name in pids], pids)
+    cfg.postgres.stop()
+    cfg.run_file.unlink(missing_ok=True)
+    _say("Baosong is down; data kept in " + str(cfg.home))
+
+
+def _stop(order: list[str], pids: dict[str, int]) -> None:
+    """SIGTERM the named processes in order, wait up to 30 s for all, then SIGKILL whatever still runs."""
     for name in order:
         _signal(pids[name], signal.SIGTERM)
     deadline = time.monotonic() + 30
@@ -225,9 +236,6 @@ def down(cfg: StackConfig) -> None:
         if pid_alive(pids[name]):
             _say(f"{name} did not stop in time; killing it")
             _signal(pids[name], signal.SIGKILL)
-    cfg.postgres.stop()
-    cfg.run_file.unlink(missing_ok=True)
-    _say("Baosong is down; data kept in " + str(cfg.home))
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:
