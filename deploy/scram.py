@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import os
 
-ITERATIONS = 4096  # PostgreSQL's default (scram_iterations)
+ITERATIONS = 4096  # what PostgreSQL 15 itself uses for the verifiers it makes
 
 
 def scram_verifier(password: str, *, salt: bytes | None = None, iterations: int = ITERATIONS) -> str:
