@@ -28,7 +28,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from deploy.database import DATABASE, provision, service_role  # noqa: E402
+from deploy.database import DATABASE, provision, service_role, service_roles  # noqa: E402
 from deploy.kafka_local import LocalKafka, create_topics  # noqa: E402
 from deploy.postgres_local import LocalPostgres  # noqa: E402
 from deploy.proc import free_port  # noqa: E402
@@ -47,10 +47,9 @@ async def wait_count(conn: asyncpg.Connection, sql: str, n: int, timeout_s: floa
     return time.perf_counter() - start
 
 
-def start_approval(root: Path, port: int, bootstrap: str, owner_dsn: str) -> subprocess.Popen[bytes]:
-    scheme, rest = owner_dsn.split("://", 1)
+def start_approval(root: Path, port: int, bootstrap: str, approval_dsn: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BAOSONG_PORT": str(port), "BAOSONG_KAFKA_BOOTSTRAP": bootstrap,
-           "BAOSONG_PG_DSN": f"{scheme}://{service_role('approval')}@{rest.split('@', 1)[1]}",
+           "BAOSONG_PG_DSN": approval_dsn,
            "BAOSONG_JWT_PUBLIC_KEY": str(root / "jwt.pub.pem"), "BAOSONG_LOG_LEVEL": "WARNING"}
     return subprocess.Popen([sys.executable, "-m", "services.approval"], cwd=REPO, env=env,
                             stdout=(root / "approval.log").open("ab"), stderr=subprocess.STDOUT,
@@ -80,11 +79,11 @@ async def run(n: int, root: Path) -> None:
     approval: subprocess.Popen[bytes] | None = None
     try:
         await create_topics(kafka.bootstrap, PARTITIONS)
-        await provision(pg.superuser_dsn)
+        await provision(pg.superuser_dsn, pg.passwords(service_roles()))
         owner = pg.superuser_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"
         create_keypair(root / "jwt.pem", root / "jwt.pub.pem")
         port = free_port()
-        approval = start_approval(root, port, kafka.bootstrap, owner)
+        approval = start_approval(root, port, kafka.bootstrap, pg.dsn(service_role("approval"), DATABASE))
         url = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
             while True:

@@ -26,7 +26,7 @@ import asyncpg
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from deploy.database import DATABASE, provision  # noqa: E402
+from deploy.database import DATABASE, provision, service_roles  # noqa: E402
 from deploy.postgres_local import LocalPostgres  # noqa: E402
 from deploy.proc import free_port  # noqa: E402
 from services.archive.adapters.rebuild import rebuild  # noqa: E402
@@ -69,7 +69,7 @@ async def ours(pg: LocalPostgres, n: int, *, replay: bool = True) -> dict[str, f
     admin = await asyncpg.connect(pg.superuser_dsn)
     await admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
     await admin.close()
-    await provision(pg.superuser_dsn)
+    await provision(pg.superuser_dsn, pg.passwords(service_roles()))
     db = Database(pg.dsn("archive_svc", DATABASE))
     store, spent, done, i = EventStore(db), 0.0, 0, 0
     async with db.connected():
@@ -160,6 +160,7 @@ async def main(sizes: list[int]) -> None:
             await create_db(pg, "peer")
             peer_out = run([sys.executable, str(SHARED_BENCH / "peer_eventsourcing.py"), str(n // 4), "4"],
                            {"POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(pg.port), "POSTGRES_USER": "postgres",
+                            "POSTGRES_PASSWORD": pg.passwords(["postgres"])["postgres"],
                             "POSTGRES_DBNAME": "peer", "SAVE_BATCH": "100"})
             print(peer_out.strip(), file=sys.stderr)
             rows.append((n, mine, rate(peer_out, "append:"), rate(peer_out, "read-log:")))

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import shutil
 import statistics
 import tempfile
@@ -139,16 +140,18 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="baosong-bench-"))
     os.chmod(root, 0o755)
-    from deploy.database import provision
+    from deploy.database import provision, service_roles
     from deploy.kafka_local import create_topics
     from shared.auth import create_keypair
     from shared.topics import PARTITIONS
     try:
         with _local_processes(root) as (bootstrap, superuser):
             asyncio.run(create_topics(bootstrap, PARTITIONS))
-            asyncio.run(provision(superuser))
+            passwords = {role: secrets.token_urlsafe(32) for role in service_roles()}
+            asyncio.run(provision(superuser, passwords))
             create_keypair(root / "keys" / "jwt.pem", root / "keys" / "jwt.pub.pem")
-            infra = Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser, keys=root / "keys")
+            infra = Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser, keys=root / "keys",
+                          service_passwords=passwords)
             results = {}
             for label, kill in (("steady", False), ("SIGKILL halfway", True)):
                 results[label] = asyncio.run(run(infra, root / "logs", n=args.n, spread=args.spread,

@@ -2,13 +2,19 @@
 
 Migrations are plain SQL files in ``services/<name>/adapters/migrations/``, applied in name order
 by the database owner (never by the services: the archive's role may only SELECT and INSERT).
+Each role logs in with its own password and may connect to the ``baosong`` database only; what it
+may do there is what its service's migrations grant it (usage of its own schema, nothing else).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
+
+from deploy.scram import scram_verifier
 
 SERVICES = ("intake", "approval", "escalation", "archive")
 DATABASE = "baosong"
@@ -21,16 +27,32 @@ def service_role(service: str) -> str:
     return f"{service}_svc"
 
 
-async def provision(superuser_dsn: str) -> None:
-    """Create the database and the service roles if missing, then apply every pending migration."""
+def service_roles() -> list[str]:
+    return [service_role(service) for service in SERVICES]
+
+
+def login_dsn(dsn: str, role: str, password: str) -> str:
+    """``dsn``'s server and database, logging in as ``role`` with ``password``."""
+    url = urlsplit(dsn)
+    server = url.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(url._replace(netloc=f"{quote(role, safe='')}:{quote(password, safe='')}@{server}"))
+
+
+async def provision(superuser_dsn: str, passwords: Mapping[str, str]) -> None:
+    """Create the database and the service roles if missing, give each role its password (``passwords``:
+    role → password, one for every service role) and the right to connect to this database only, then
+    apply every pending migration."""
     conn = await asyncpg.connect(superuser_dsn)
     try:
         if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE):
             await conn.execute(f'CREATE DATABASE "{DATABASE}" ENCODING UTF8 TEMPLATE template0')
-        for service in SERVICES:
-            role = service_role(service)
-            if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
-                await conn.execute(f'CREATE ROLE "{role}" LOGIN')
+        await conn.execute(f'REVOKE ALL ON DATABASE "{DATABASE}" FROM PUBLIC')
+        await conn.execute("REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC")
+        for role in service_roles():
+            verb = "ALTER" if await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role) else "CREATE"
+            await conn.execute(f'{verb} ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION'
+                               f" PASSWORD '{scram_verifier(passwords[role])}'")
+            await conn.execute(f'GRANT CONNECT ON DATABASE "{DATABASE}" TO "{role}"')
     finally:
         await conn.close()
     db_dsn = superuser_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"

@@ -14,9 +14,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
 
-from deploy.database import DATABASE, SERVICES, provision, service_role
+from deploy.database import DATABASE, SERVICES, provision, service_role, service_roles
 from deploy.demo.generator import enabled as demo_enabled
 from deploy.demo.launch import start_demo
 from deploy.kafka_local import LocalKafka, create_topics
@@ -101,6 +102,7 @@ class StackConfig:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def status(self) -> dict[str, object]:
+        """What ``status`` prints; the postgres DSN carries the owner's password (contract)."""
         return {
             "services": {name: self.url(name) for name in SERVICES},
             "kafka": self.kafka.bootstrap,
@@ -187,8 +189,12 @@ def up(cfg: StackConfig) -> dict[str, int]:
             )
     _say(f"PostgreSQL: private cluster in {cfg.postgres.home} on port {cfg.ports['postgres']}")
     cfg.postgres.init()
-    cfg.postgres.start()
-    asyncio.run(provision(cfg.postgres.superuser_dsn))
+    if cfg.postgres.start():
+        _say("PostgreSQL: closed a cluster that trusted every login; each role now needs its password")
+        started_before = [name for name in SERVICES if name in pids]
+        _stop(started_before, pids)  # they logged in without one: start them again with theirs
+        pids = {name: pid for name, pid in pids.items() if name not in started_before}
+    _provision(cfg)
     for private in (cfg.private_key, cfg.head_signing_key, cfg.receipt_signing_key):
         if not private.exists():
             create_keypair(private, public_key_of(private))
@@ -212,12 +218,23 @@ def up(cfg: StackConfig) -> dict[str, int]:
         _say(f"  {name:<11} {cfg.url(name)}")
     _say(f"  web pages   {cfg.url('archive')}/")
     _say(f"  kafka       {cfg.kafka.bootstrap}")
-    _say(f"  postgres    {cfg.postgres.dsn('postgres', DATABASE)}")
+    _say(f"  postgres    {cfg.postgres.dsn('postgres', DATABASE, with_password=False)}"
+         "  (password: ./baosong status --json)")
     _say(f"  data        {cfg.home}  (logs in {cfg.home / 'logs'})")
     _say("  a token:    ./baosong token --unit <unit-id> --role reporter")
     _say("  demo        " + ("posting incidents (turn off: ./baosong up --no-demo or BAOSONG_DEMO=0)"
                             if "demo" in pids else "off"))
     return pids
+
+
+def _provision(cfg: StackConfig) -> None:
+    try:
+        asyncio.run(provision(cfg.postgres.superuser_dsn, cfg.postgres.passwords(service_roles())))
+    except asyncpg.InvalidPasswordError as exc:
+        raise SetupError(
+            f"PostgreSQL refused the owner's password kept in {cfg.postgres.password_file}: the file does not "
+            f"belong to the cluster in {cfg.postgres.data_dir} (restore the file that came with it)"
+        ) from exc
 
 
 def _load_demo_units(cfg: StackConfig) -> None:
@@ -231,7 +248,14 @@ def _load_demo_units(cfg: StackConfig) -> None:
 def down(cfg: StackConfig) -> None:
     """Stop exactly what ``up`` started (services, then Kafka, then PostgreSQL); data stays."""
     pids = _read_pids(cfg)
-    order = [name for name in ("demo", *SERVICES, "kafka") if name in pids]
+    _stop([name for name in ("demo", *SERVICES, "kafka") if name in pids], pids)
+    cfg.postgres.stop()
+    cfg.run_file.unlink(missing_ok=True)
+    _say("Baosong is down; data kept in " + str(cfg.home))
+
+
+def _stop(order: list[str], pids: dict[str, int]) -> None:
+    """SIGTERM the named processes in order, wait up to 30 s for all, then SIGKILL whatever still runs."""
     for name in order:
         _signal(pids[name], signal.SIGTERM)
     deadline = time.monotonic() + 30
@@ -241,9 +265,6 @@ def down(cfg: StackConfig) -> None:
         if pid_alive(pids[name]):
             _say(f"{name} did not stop in time; killing it")
             _signal(pids[name], signal.SIGKILL)
-    cfg.postgres.stop()
-    cfg.run_file.unlink(missing_ok=True)
-    _say("Baosong is down; data kept in " + str(cfg.home))
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from deploy.database import DATABASE, provision, service_role
+from deploy.database import DATABASE, login_dsn, provision, service_role, service_roles
 from deploy.kafka_local import LocalKafka, create_topics
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import free_port
@@ -35,6 +36,7 @@ class Infra:
     kafka_bootstrap: str
     superuser_dsn: str
     keys: Path
+    service_passwords: Mapping[str, str]
 
     @property
     def owner_dsn(self) -> str:
@@ -42,9 +44,9 @@ class Infra:
         return self.superuser_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"
 
     def service_dsn(self, service: str) -> str:
-        """The service's own role (trust auth on loopback: only the user name changes)."""
-        scheme, rest = self.owner_dsn.split("://", 1)
-        return f"{scheme}://{service_role(service)}@{rest.split('@', 1)[1]}"
+        """The service's own role, with its password (every login needs one)."""
+        role = service_role(service)
+        return login_dsn(self.owner_dsn, role, self.service_passwords[role])
 
     @property
     def public_key(self) -> Path:
@@ -99,11 +101,16 @@ def _containers() -> Iterator[tuple[str, str]]:  # pragma: no cover - needs a Do
         yield kafka.get_bootstrap_server(), dsn
 
 
-def create_keys(keys: Path) -> Path:
-    """The stack's signing keys (tokens, the archive's heads, intake's receipts) in ``keys``."""
+def prepare(bootstrap: str, superuser_dsn: str, root: Path) -> Infra:
+    """Topics, the database with each service's role and password, and the stack's signing keys (tokens,
+    the archive's heads, intake's receipts) in ``root/keys``: what ``up`` prepares, for servers just started."""
+    asyncio.run(create_topics(bootstrap, PARTITIONS))
+    passwords = {role: secrets.token_urlsafe(32) for role in service_roles()}
+    asyncio.run(provision(superuser_dsn, passwords))
+    keys = root / "keys"
     for name in ("jwt", "archive", "receipts"):
         create_keypair(keys / f"{name}.pem", keys / f"{name}.pub.pem")
-    return keys
+    return Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser_dsn, keys=keys, service_passwords=passwords)
 
 
 @pytest.fixture(scope="session")
@@ -113,8 +120,6 @@ def infra() -> Iterator[Infra]:
     servers = _containers() if os.environ.get("BAOSONG_TEST_INFRA") == "containers" else _local_processes(root)
     try:
         with servers as (bootstrap, superuser_dsn):
-            asyncio.run(create_topics(bootstrap, PARTITIONS))
-            asyncio.run(provision(superuser_dsn))
-            yield Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser_dsn, keys=create_keys(root / "keys"))
+            yield prepare(bootstrap, superuser_dsn, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)

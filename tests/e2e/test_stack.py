@@ -1,5 +1,6 @@
 """The whole stack as a newcomer starts it: ./baosong up --detach, a round trip, ./baosong down."""
 
+import asyncio
 import json
 import os
 import shutil
@@ -7,10 +8,13 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import httpx
 import pytest
 
+from deploy.postgres_local import trusting_lines
 from deploy.proc import free_port, pid_alive
 from tests.support.reports import report
 
@@ -22,6 +26,25 @@ NAMES = ("intake", "approval", "escalation", "archive", "kafka", "kafka_controll
 def baosong(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(REPO / "baosong"), *args], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=300, check=False)
+
+
+def assert_postgres_needs_the_owners_password(home: Path, dsn: str) -> None:
+    """status --json's DSN carries the owner's password and works; without it the cluster refuses; the file
+    that keeps the passwords is readable by its owner only, and pg_hba.conf trusts nobody."""
+    async def connect(url: str) -> str:
+        conn = await asyncpg.connect(url, passfile="/nonexistent/.pgpass")
+        try:
+            return str(await conn.fetchval("SELECT current_user"))
+        finally:
+            await conn.close()
+
+    assert asyncio.run(connect(dsn)) == "postgres"
+    url = urlsplit(dsn)
+    assert url.password
+    with pytest.raises(asyncpg.InvalidPasswordError):
+        asyncio.run(connect(urlunsplit(url._replace(netloc=url.netloc.replace(f":{url.password}@", "@")))))
+    assert (home / "postgres" / "passwords.json").stat().st_mode & 0o777 == 0o600
+    assert trusting_lines((home / "postgres" / "data" / "pg_hba.conf").read_text()) == []
 
 
 def test_up_round_trip_down() -> None:
@@ -56,6 +79,9 @@ def test_up_round_trip_down() -> None:
         verified = baosong(env, "verify")
         assert verified.returncode == 0 and "已锚定" in verified.stdout, verified.stdout + verified.stderr
         pids = json.loads((home / "run" / "stack.json").read_text())["pids"]
+        assert_postgres_needs_the_owners_password(home, status["postgres"])
+        verify = baosong(env, "verify")
+        assert verify.returncode == 0, verify.stdout + verify.stderr
     finally:
         down = baosong(env, "down")
     assert down.returncode == 0, down.stderr

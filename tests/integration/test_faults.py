@@ -32,13 +32,11 @@ import asyncpg
 import httpx
 import pytest
 
-from deploy.database import provision
-from deploy.kafka_local import LocalKafka, create_topics
+from deploy.kafka_local import LocalKafka
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import free_port
 from services.archive.adapters.verify import verify_chain
-from shared.topics import PARTITIONS
-from tests.conftest import Infra, create_keys
+from tests.conftest import Infra, prepare
 from tests.support.reports import report
 from tests.support.services import service_process, stop, wait_healthy
 from tests.support.units import register_units
@@ -94,9 +92,7 @@ def servers() -> Iterator[Servers]:
     kafka = LocalKafka(root / "kafka", free_port(), free_port())
     proc = kafka.start()
     try:
-        asyncio.run(create_topics(kafka.bootstrap, PARTITIONS))
-        asyncio.run(provision(pg.superuser_dsn))
-        s = Servers(root, pg, kafka, proc, Infra(kafka.bootstrap, pg.superuser_dsn, create_keys(root / "keys")))
+        s = Servers(root, pg, kafka, proc, prepare(kafka.bootstrap, pg.superuser_dsn, root))
         yield s
         proc = s.kafka_proc
     finally:
