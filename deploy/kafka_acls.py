@@ -99,7 +99,7 @@ def service_grants() -> list[Grant]:
     return [grant for principal, role in ROLES.items() for grant in role.grants(principal)]
 
 
-class _CreateAcls(Request[CreateAclsRequest_v1]):
+class _CreateAcls(Request[CreateAclsRequest_v1]):  # type: ignore[misc]  # aiokafka's protocol is untyped
     """CreateAcls with many bindings in one request."""
 
     API_KEY = 30
@@ -116,7 +116,7 @@ async def create_acls(bootstrap: str, admin_user: KafkaCredentials, grants: list
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000, **admin_user.client_options())
     await admin.start()
     try:
-        client = admin._client  # noqa: SLF001 - aiokafka exposes no CreateAcls call
+        client = admin._client
         response = await client.send(client.get_random_node(), _CreateAcls(grants))
     finally:
         await admin.close()

@@ -16,6 +16,7 @@ from typing import Final
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from deploy.kafka_acls import create_acls, service_grants
 from deploy.proc import SetupError, require_binary, run_checked, wait_for_port
 from shared.kafka import SASL_MECHANISM, SECURITY_PROTOCOL, KafkaCredentials
 from shared.producers import SERVICES
@@ -154,6 +155,9 @@ class LocalKafka:
             admin=admin.username, admin_password=admin.password,
             controller=controller.username, controller_password=controller.password))
         (self.home / "log4j2.properties").write_text(LOG4J2.format(log_file=self.log_file))
+        if (data / "meta.properties").exists() and not self.credentials_file(SEEDED_USERS[-1]).exists():
+            raise SetupError(f"the Kafka log in {data} was formatted before the broker took SASL users; move "
+                             f"{self.home} aside (the archive keeps every event in PostgreSQL) and run up again")
         if not (data / "meta.properties").exists():
             # An id starting with "-" would be read as an option (1 run in 64 failed so): start with a letter.
             cluster_id = "B" + base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()[1:]
@@ -220,3 +224,10 @@ async def create_topics(bootstrap: str, admin_user: KafkaCredentials, partitions
                 await admin.create_topics(wanted)
     finally:
         await admin.close()
+
+
+async def provision_kafka(kafka: LocalKafka, partitions: dict[str, int]) -> None:
+    """Baosong's topics and the services' ACLs on a running broker (both idempotent)."""
+    admin = kafka.credentials(ADMIN)
+    await create_topics(kafka.bootstrap, admin, partitions)
+    await create_acls(kafka.bootstrap, admin, service_grants())

@@ -15,8 +15,9 @@ import base64
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
+import structlog
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -91,7 +92,7 @@ class Signer:
         return {PRODUCER_HEADER: self.producer, SIGNATURE_HEADER: base64.b64encode(self.key.sign(value)).decode()}
 
 
-def _header(headers: Headers, name: str) -> str | None:
+def header(headers: Headers, name: str) -> str | None:
     for key, value in headers:
         if key.lower() == name and value is not None:
             return value.decode("ascii", "replace")
@@ -119,18 +120,32 @@ class ProducerKeys:
 
     def check(self, event_type: str, value: bytes, headers: Headers) -> str:
         """The producer, if it may make ``event_type`` and signed ``value``; else raises ``ForbiddenProducer``."""
-        producer = _header(headers, PRODUCER_HEADER)
+        producer = header(headers, PRODUCER_HEADER)
         allowed = PRODUCER_OF.get(event_type)
         if allowed is None:
             raise ForbiddenProducer(f"no producer may make events of type {event_type!r}")
         if producer != allowed:
-            raise ForbiddenProducer(f"{event_type} may be made only by {allowed}, not by {producer or 'an unnamed producer'}")
+            raise ForbiddenProducer(f"{event_type} may be made only by {allowed}, "
+                                    f"not by {producer or 'an unnamed producer'}")
         key = self.keys.get(producer)
         if key is None:
             raise ForbiddenProducer(f"no public key for producer {producer}")
-        signature = _header(headers, SIGNATURE_HEADER)
+        signature = header(headers, SIGNATURE_HEADER)
         try:
             key.verify(base64.b64decode(signature or "", validate=True), value)
         except (InvalidSignature, ValueError) as exc:
             raise ForbiddenProducer(f"{event_type} does not carry {producer}'s signature") from exc
         return producer
+
+
+def admitted(keys: ProducerKeys, event_type: str, record: Any) -> bool:
+    """Whether a consumed record (aiokafka's ``ConsumerRecord``) may be applied; a refused one is logged at
+    ERROR with where it was, and the caller skips it (its offset is committed like any other's)."""
+    try:
+        keys.check(event_type, record.value or b"", record.headers or ())
+    except ForbiddenProducer as exc:
+        structlog.get_logger(__name__).error(
+            "refused a record from a producer that may not make it", reason=str(exc), event_type=event_type,
+            topic=record.topic, partition=record.partition, offset=record.offset)
+        return False
+    return True

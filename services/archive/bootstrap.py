@@ -22,11 +22,12 @@ from shared.service import build_app, in_background
 
 def create_app(settings: ArchiveSettings) -> FastAPI:
     check_packs()  # the statistics' quotas come from the packs
-    broker = make_broker(settings.kafka_bootstrap, client_id="baosong-archive")
+    access = settings.kafka_access()
+    broker = make_broker(access, client_id="baosong-archive")
     db = Database(settings.pg_dsn)
     store = EventStore(db)
     projector = Projector(db)
-    consumer.register(broker, store=store, group_id=settings.consumer_group,
+    consumer.register(broker, store=store, producers=access.producer_keys, group_id=settings.consumer_group,
                       max_records=settings.batch_max_records, on_appended=projector.wake)
 
     @asynccontextmanager

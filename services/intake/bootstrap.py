@@ -21,7 +21,8 @@ from shared.topics import REPORTS, UNITS
 
 def create_app(settings: IntakeSettings) -> FastAPI:
     check_packs()
-    broker = make_broker(settings.kafka_bootstrap, client_id="baosong-intake")
+    access = settings.kafka_access()
+    broker = make_broker(access, client_id="baosong-intake")
     db = Database(settings.pg_dsn)
     store = IntakeStore(db)
 
@@ -32,7 +33,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         await publish(broker, UNITS, envelope)
 
     intake = Intake(store, publish_report, clock_skew=timedelta(seconds=settings.clock_skew_s))
-    consumers.register_units(broker, store=store, group_id=settings.consumer_group)
+    consumers.register_units(broker, store=store, producers=access.producer_keys, group_id=settings.consumer_group)
     consumers.register_ingress(broker, intake=intake, group_id=settings.consumer_group)
     app = build_app(settings=settings, broker=broker, resources=db.connected, ready=db.ping)
     auth = bearer_auth(settings.jwt_public_key.read_bytes())

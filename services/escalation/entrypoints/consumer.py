@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
 
 from services.escalation.adapters import repository
 from services.escalation.domain.clock import Clock
@@ -25,17 +26,23 @@ from shared.events import (
     parse_data,
 )
 from shared.logging import bound_ids, get_logger
+from shared.producers import ProducerKeys, admitted
 from shared.topics import REPORTS, UNITS
 
 log = get_logger(__name__)
 
+#: The report-stream events that move clocks (every other type is ignored, so it is not checked).
+APPLIED = frozenset({"ReportSubmitted", "ReportForwarded", "ReportAcknowledged", "IncidentRegraded"})
 
-def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, wake: Callable[[], None]) -> None:
+
+def register(broker: KafkaBroker, *, db: Database, clock: Clock, producers: ProducerKeys, group_id: str,
+             wake: Callable[[], None]) -> None:
     @broker.subscriber(UNITS, group_id=f"{group_id}-units", auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-units")
-    async def on_unit_event(body: bytes) -> None:
+    async def on_unit_event(body: bytes, message: KafkaMessage) -> None:
         envelope = read_envelope(body)
-        if envelope is None or envelope.type != "UnitRegistered":
+        if (envelope is None or envelope.type != "UnitRegistered"
+                or not admitted(producers, envelope.type, message.raw_message)):
             return
         unit = UnitRegistered.model_validate(envelope.data)
         async with db.pool.acquire() as conn:
@@ -45,9 +52,12 @@ def register(broker: KafkaBroker, *, db: Database, clock: Clock, group_id: str, 
 
     @broker.subscriber(REPORTS, group_id=group_id, auto_offset_reset="earliest", batch=True, max_records=500,
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="escalation-reports")
-    async def on_report_events(bodies: list[bytes]) -> None:
-        """A batch in one transaction, in partition order; a failure rewinds the whole batch."""
-        envelopes = [env for env in map(read_envelope, bodies) if env is not None]
+    async def on_report_events(bodies: list[bytes], message: KafkaMessage) -> None:
+        """A batch in one transaction, in partition order; a failure rewinds the whole batch. Records of the
+        types applied here are applied only if their producer may make them (``shared.producers``)."""
+        records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
+        envelopes = [env for env, record in zip(map(read_envelope, bodies), records, strict=True)
+                     if env is not None and (env.type not in APPLIED or admitted(producers, env.type, record))]
         try:
             async with db.pool.acquire() as conn, conn.transaction():
                 for env in envelopes:

@@ -24,12 +24,13 @@ from shared.envelope import Envelope, now_utc
 from shared.events import UnitRegistered
 from shared.http import Problem
 from shared.logging import get_logger
+from shared.producers import ProducerKeys, admitted
 from shared.topics import INGRESS, INGRESS_DEAD_LETTER, UNITS
 
 log = get_logger(__name__)
 
 
-def register_units(broker: KafkaBroker, *, store: IntakeStore, group_id: str) -> None:
+def register_units(broker: KafkaBroker, *, store: IntakeStore, producers: ProducerKeys, group_id: str) -> None:
     @broker.subscriber(UNITS, group_id=f"{group_id}-units", auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, title="intake-unit-directory")
     async def on_unit(message: KafkaMessage) -> None:
@@ -37,7 +38,7 @@ def register_units(broker: KafkaBroker, *, store: IntakeStore, group_id: str) ->
         assert not isinstance(raw, tuple)
         try:
             envelope = Envelope.from_bytes(raw.value or b"")
-            if envelope.type != "UnitRegistered":
+            if envelope.type != "UnitRegistered" or not admitted(producers, envelope.type, raw):
                 return
             unit = UnitRegistered.model_validate(envelope.data)
         except ValidationError as exc:

@@ -1,24 +1,48 @@
 """What the consumer makes of each Kafka record: the envelope, or a record of an unreadable message."""
 
 import base64
+import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from services.archive.adapters.store import Incoming
 from services.archive.domain.anomalies import ARCHIVE_STREAM, UNREADABLE
 from services.archive.domain.chain import canonical_bytes
-from services.archive.entrypoints.consumer import to_incoming
+from services.archive.entrypoints.consumer import to_incoming as consume
+from shared.producers import PRODUCER_OF, SERVICES, ProducerKeys, Signer
 from tests.support.archive_events import Story
+
+SIGNERS = {name: Signer(name, Ed25519PrivateKey.generate()) for name in SERVICES}
+PRODUCERS = ProducerKeys({name: signer.key.public_key() for name, signer in SIGNERS.items()})
 
 
 @dataclass
 class Record:
+    """A consumed record; an event of a known type is signed by the service that makes it, unless ``signer``
+    names another (or "" for none)."""
+
     value: bytes | None
     topic: str = "baosong.reports"
     partition: int = 3
     offset: int = 42
     timestamp: int = 1_763_856_000_000
+    signer: str | None = None
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        event_type = None
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            event_type = json.loads(self.value or b"").get("type")
+        name = self.signer if self.signer is not None else PRODUCER_OF.get(event_type or "", "")
+        if name:
+            self.headers = [(k, v.encode()) for k, v in SIGNERS[name].headers(self.value or b"").items()]
+
+
+def to_incoming(record: Record) -> Incoming:
+    return consume(record, PRODUCERS)
 
 
 def test_an_envelope_is_stored_as_it_came_with_its_kafka_coordinates() -> None:
@@ -68,3 +92,27 @@ def test_nan_infinity_and_text_that_is_not_utf8_are_kept_as_unreadable(raw: byte
     incoming = to_incoming(Record(raw))
     assert incoming.envelope["type"] == UNREADABLE
     assert base64.b64decode(incoming.envelope["data"]["raw_base64"]) == raw
+
+
+@pytest.mark.parametrize("signer", ["", "intake", "escalation"])
+def test_an_approval_not_signed_by_approval_is_kept_as_refused_never_as_the_event(signer: str) -> None:
+    story = Story()
+    story.submitted()
+    forged = story.approved()
+    raw = json.dumps(forged).encode()
+    incoming = to_incoming(Record(raw, signer=signer))
+    assert incoming.envelope["type"] == UNREADABLE and incoming.envelope["subject"] == ARCHIVE_STREAM
+    assert incoming.envelope["data"]["refused"] is True
+    assert incoming.envelope["data"]["producer"] == (signer or None)
+    assert base64.b64decode(incoming.envelope["data"]["raw_base64"]) == raw
+    assert to_incoming(Record(raw)).envelope == forged  # signed by approval: the event itself
+
+
+def test_a_signature_over_other_bytes_is_refused() -> None:
+    story = Story()
+    story.submitted()
+    genuine = Record(json.dumps(story.approved()).encode())
+    tampered = Record(genuine.value.replace(b'"final": true', b'"final": false') if genuine.value else b"",
+                      signer="", headers=genuine.headers)
+    assert tampered.value != genuine.value
+    assert to_incoming(tampered).envelope["data"]["refused"] is True
