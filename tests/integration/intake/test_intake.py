@@ -53,7 +53,8 @@ def body_for(units: dict[str, str], **changes: Any) -> dict[str, Any]:
 @asynccontextmanager
 async def tail(infra: Infra, topic: str) -> AsyncIterator[Callable[..., Awaitable[list[dict[str, Any]]]]]:
     """Watch ``topic`` from its current end; yields ``collect(done)`` → every JSON value since, once ``done``."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, enable_auto_commit=False, **infra.kafka_options())
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, enable_auto_commit=False,
+                                **infra.kafka_options())
     await consumer.start()
     try:
         parts = [TopicPartition(topic, p) for p in range(PARTITIONS[topic])]
