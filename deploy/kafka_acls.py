@@ -16,10 +16,16 @@ from aiokafka.protocol.admin import CreateAclsRequest_v1
 from aiokafka.protocol.api import Request
 
 from shared.kafka import KafkaCredentials
-from shared.topics import AUDIT, BREACHES, DEADLINES, INGRESS, INGRESS_DEAD_LETTER, REPORTS, UNITS
-
-#: Agencies' ingress topics: ``baosong.ingress.reports.<unit>``, one per agency user.
-AGENCY_INGRESS_PREFIX: Final = f"{INGRESS}."
+from shared.topics import (
+    AGENCY_INGRESS_PREFIX,
+    AUDIT,
+    BREACHES,
+    DEADLINES,
+    INGRESS,
+    INGRESS_DEAD_LETTER,
+    REPORTS,
+    UNITS,
+)
 
 
 class Resource(IntEnum):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import hashlib
 import os
+import re
 import secrets
 import subprocess
 import uuid
@@ -16,7 +18,7 @@ from typing import Final
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from deploy.kafka_acls import create_acls, service_grants
+from deploy.kafka_acls import agency_grants, agency_topic, agency_user, create_acls, service_grants
 from deploy.proc import SetupError, require_binary, run_checked, wait_for_port
 from shared.kafka import SASL_MECHANISM, SECURITY_PROTOCOL, KafkaCredentials
 from shared.producers import SERVICES
@@ -98,6 +100,8 @@ def ensure_jars(progress: bool = True) -> Path:
     return target
 
 
+#: A unit id that can be the last part of a topic name (no "." so that it never reads as another topic's).
+VALID_UNIT_TOPIC: Final = re.compile(r"(?!dlq$)[A-Za-z0-9_-]{1,200}")  # "dlq" names the dead-letter topic
 ADMIN: Final = "admin"
 CONTROLLER: Final = "controller"
 #: SCRAM users seeded when the storage is formatted: the super user and one per service.
@@ -231,3 +235,20 @@ async def provision_kafka(kafka: LocalKafka, partitions: dict[str, int]) -> None
     admin = kafka.credentials(ADMIN)
     await create_topics(kafka.bootstrap, admin, partitions)
     await create_acls(kafka.bootstrap, admin, service_grants())
+
+
+AGENCY_PARTITIONS: Final = 1  # one agency's reports, in the order it sent them
+
+
+def add_agency(kafka: LocalKafka, unit_id: str) -> dict[str, str]:
+    """An agency's SASL user that may write only its own ingress topic ``baosong.ingress.reports.<unit>``
+    (created here); what an agency's system needs to connect (``./baosong kafka-user --unit UNIT``)."""
+    if not VALID_UNIT_TOPIC.fullmatch(unit_id):
+        raise SetupError(f"unit id {unit_id!r} cannot name a Kafka topic: use letters, digits, '-' and '_'")
+    topic = agency_topic(unit_id)
+    credentials = kafka.add_scram_user(agency_user(unit_id))
+    admin = kafka.credentials(ADMIN)
+    asyncio.run(create_topics(kafka.bootstrap, admin, {topic: AGENCY_PARTITIONS}))
+    asyncio.run(create_acls(kafka.bootstrap, admin, agency_grants(unit_id)))
+    return {"bootstrap": kafka.bootstrap, "security_protocol": SECURITY_PROTOCOL, "sasl_mechanism": SASL_MECHANISM,
+            "username": credentials.username, "password": credentials.password, "topic": topic}

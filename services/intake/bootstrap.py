@@ -22,7 +22,8 @@ from shared.topics import REPORTS, UNITS
 def create_app(settings: IntakeSettings) -> FastAPI:
     check_packs()
     access = settings.kafka_access()
-    broker = make_broker(access, client_id="baosong-intake")
+    # Metadata every 10 s: a new agency's ingress topic (./baosong kafka-user) is consumed within seconds.
+    broker = make_broker(access, client_id="baosong-intake", metadata_max_age_ms=10_000)
     db = Database(settings.pg_dsn)
     store = IntakeStore(db)
 

@@ -18,14 +18,14 @@ from pydantic import ValidationError
 
 from services.intake.adapters.store import IntakeStore
 from services.intake.adapters.transient import TRANSIENT
-from services.intake.domain.ingress import IngressMessage, dead_letter, read_message
+from services.intake.domain.ingress import IngressMessage, bind_to_topic, dead_letter, read_message
 from services.intake.submit import Intake
 from shared.envelope import Envelope, now_utc
 from shared.events import UnitRegistered
 from shared.http import Problem
 from shared.logging import get_logger
 from shared.producers import ProducerKeys, admitted
-from shared.topics import INGRESS, INGRESS_DEAD_LETTER, UNITS
+from shared.topics import AGENCY_INGRESS_PATTERN, AGENCY_INGRESS_PREFIX, INGRESS, INGRESS_DEAD_LETTER, UNITS
 
 log = get_logger(__name__)
 
@@ -49,12 +49,12 @@ def register_units(broker: KafkaBroker, *, store: IntakeStore, producers: Produc
 
 
 def register_ingress(broker: KafkaBroker, *, intake: Intake, group_id: str) -> None:
-    @broker.subscriber(INGRESS, group_id=f"{group_id}-ingress", auto_offset_reset="earliest",
-                       ack_policy=AckPolicy.NACK_ON_ERROR, title="intake-report-ingress")
     async def on_report(message: KafkaMessage) -> None:
         raw = message.raw_message
         assert not isinstance(raw, tuple)
         incoming = read_message(raw.topic, raw.partition, raw.offset, raw.key, raw.value, list(raw.headers or ()))
+        if isinstance(incoming, IngressMessage):
+            incoming = bind_to_topic(incoming, raw.topic, AGENCY_INGRESS_PREFIX)
         try:
             if isinstance(incoming, IngressMessage):
                 answer = await intake.submit(incoming.report, unit_id=incoming.unit_id, actor=incoming.actor,
@@ -75,5 +75,12 @@ def register_ingress(broker: KafkaBroker, *, intake: Intake, group_id: str) -> N
                              problem=problem, at=now_utc())
         await broker.publish(json.dumps(letter.body, ensure_ascii=False).encode(), topic=INGRESS_DEAD_LETTER,
                              key=letter.key, headers=letter.headers)
-        log.warning("ingress message dead-lettered", offset=raw.offset, partition=raw.partition,
+        log.warning("ingress message dead-lettered", topic=raw.topic, offset=raw.offset, partition=raw.partition,
                     status=problem.status, detail=problem.detail)
+
+    # The shared topic: only the super user may write it (the operator's own tools).
+    broker.subscriber(INGRESS, group_id=f"{group_id}-ingress", auto_offset_reset="earliest",
+                      ack_policy=AckPolicy.NACK_ON_ERROR, title="intake-report-ingress")(on_report)
+    # Each agency's own topic (./baosong kafka-user), found by pattern as agencies are added.
+    broker.subscriber(pattern=AGENCY_INGRESS_PATTERN, group_id=f"{group_id}-agencies", auto_offset_reset="earliest",
+                      ack_policy=AckPolicy.NACK_ON_ERROR, title="intake-agency-ingress")(on_report)

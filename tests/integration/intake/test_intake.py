@@ -103,7 +103,8 @@ async def test_a_unit_published_on_kafka_is_usable_within_2s(infra: Infra, intak
     await producer.start()
     try:
         await producer.send_and_wait(UNITS, env.to_bytes(), key=unit_id.encode(),
-                                     headers=[("content-type", CONTENT_TYPE.encode())])
+                                     headers=[("content-type", CONTENT_TYPE.encode()),
+                                              *infra.signed_headers("UnitRegistered", env.to_bytes())])
     finally:
         await producer.stop()
     sent = time.monotonic()
