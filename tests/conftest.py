@@ -63,9 +63,12 @@ class Infra:
                            Signer.load(service, private_key_path(self.producer_keys, service)),
                            ProducerKeys.load(self.producer_keys))
 
-    def signed_headers(self, event_type: str, value: bytes) -> list[tuple[str, bytes]]:
-        """The headers the service that makes ``event_type`` would sign ``value`` with (tests acting for it)."""
-        producer = PRODUCER_OF[event_type]
+    def signed_headers(self, event_type: str, value: bytes, producer: str | None = None) -> list[tuple[str, bytes]]:
+        """The headers the service that makes ``event_type`` (or ``producer``, a forger) would sign ``value``
+        with (tests acting for it); ``producer=""``: none."""
+        producer = PRODUCER_OF[event_type] if producer is None else producer
+        if not producer:
+            return []
         signer = Signer.load(producer, private_key_path(self.producer_keys, producer))
         return [(k, v.encode()) for k, v in signer.headers(value).items()]
 
