@@ -38,16 +38,17 @@ COLUMNS = ["clock_id", "incident_id", "unit_id", "to_unit_id", "obligation", "ki
 class Collector(threading.Thread):
     """Consumes BREACHES in its own thread and loop: breach id → (deadline, consumed at), and repeats."""
 
-    def __init__(self, bootstrap: str):
+    def __init__(self, infra: Infra):
         super().__init__(daemon=True)
-        self.bootstrap, self.seen, self.repeats = bootstrap, {}, Counter()  # type: ignore[var-annotated]
+        self.infra, self.seen, self.repeats = infra, {}, Counter()  # type: ignore[var-annotated]
         self.stop_flag, self.ready = threading.Event(), threading.Event()
 
     def run(self) -> None:
         asyncio.run(self._consume())
 
     async def _consume(self) -> None:
-        consumer = AIOKafkaConsumer(BREACHES, bootstrap_servers=self.bootstrap, group_id=f"bench-{uuid.uuid4()}",
+        consumer = AIOKafkaConsumer(BREACHES, bootstrap_servers=self.infra.kafka_bootstrap,
+                                    **self.infra.kafka_options(), group_id=f"bench-{uuid.uuid4()}",
                                     auto_offset_reset="latest", enable_auto_commit=False, fetch_max_wait_ms=50)
         await consumer.start()
         await consumer.seek_to_end()
@@ -103,7 +104,7 @@ async def run(infra: Infra, logs: Path, *, n: int, spread: float, lead: float, k
 async def _measure(infra: Infra, service: Escalation, *, n: int, spread: float, lead: float,
                    kill: bool) -> dict[str, float]:
     await asyncio.to_thread(service.start)
-    collector = Collector(infra.kafka_bootstrap)
+    collector = Collector(infra)
     collector.start()
     collector.ready.wait(30)
     first_due = datetime.now(UTC) + timedelta(seconds=lead)
@@ -140,15 +141,18 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="baosong-bench-"))
     os.chmod(root, 0o755)
     from deploy.database import provision
-    from deploy.kafka_local import create_topics
+    from deploy.kafka_local import ADMIN, provision_kafka
     from shared.auth import create_keypair
+    from shared.producers import create_producer_keys
     from shared.topics import PARTITIONS
     try:
-        with _local_processes(root) as (bootstrap, superuser):
-            asyncio.run(create_topics(bootstrap, PARTITIONS))
+        with _local_processes(root) as (kafka, superuser):
+            asyncio.run(provision_kafka(kafka, PARTITIONS))
             asyncio.run(provision(superuser))
             create_keypair(root / "keys" / "jwt.pem", root / "keys" / "jwt.pub.pem")
-            infra = Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser, keys=root / "keys")
+            create_producer_keys(root / "keys" / "producers")
+            infra = Infra(kafka_bootstrap=kafka.bootstrap, superuser_dsn=superuser, keys=root / "keys",
+                          kafka_credentials=kafka.credentials_file(ADMIN).parent)
             results = {}
             for label, kill in (("steady", False), ("SIGKILL halfway", True)):
                 results[label] = asyncio.run(run(infra, root / "logs", n=args.n, spread=args.spread,
