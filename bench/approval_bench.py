@@ -29,11 +29,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from deploy.database import DATABASE, provision, service_role, service_roles  # noqa: E402
-from deploy.kafka_local import LocalKafka, create_topics  # noqa: E402
+from deploy.kafka_local import LocalKafka, provision_kafka  # noqa: E402
 from deploy.postgres_local import LocalPostgres  # noqa: E402
 from deploy.proc import free_port  # noqa: E402
 from shared.auth import create_keypair, mint_token  # noqa: E402
-from shared.kafka import make_broker, publish  # noqa: E402
+from shared.kafka import KafkaAccess, make_broker, publish  # noqa: E402
+from shared.producers import ProducerKeys, Signer, create_producer_keys, private_key_path  # noqa: E402
 from shared.topics import PARTITIONS, REPORTS, UNITS  # noqa: E402
 from tests.integration.approval.support import Topology, submitted, unit_event  # noqa: E402
 
@@ -47,8 +48,11 @@ async def wait_count(conn: asyncpg.Connection, sql: str, n: int, timeout_s: floa
     return time.perf_counter() - start
 
 
-def start_approval(root: Path, port: int, bootstrap: str, approval_dsn: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "BAOSONG_PORT": str(port), "BAOSONG_KAFKA_BOOTSTRAP": bootstrap,
+def start_approval(root: Path, port: int, kafka: LocalKafka, approval_dsn: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "BAOSONG_PORT": str(port), "BAOSONG_KAFKA_BOOTSTRAP": kafka.bootstrap,
+           "BAOSONG_KAFKA_CREDENTIALS": str(kafka.credentials_file("approval")),
+           "BAOSONG_KAFKA_SIGNING_KEY": str(private_key_path(root / "producers", "approval")),
+           "BAOSONG_KAFKA_PRODUCER_KEYS": str(root / "producers"),
            "BAOSONG_PG_DSN": approval_dsn,
            "BAOSONG_JWT_PUBLIC_KEY": str(root / "jwt.pub.pem"), "BAOSONG_LOG_LEVEL": "WARNING"}
     return subprocess.Popen([sys.executable, "-m", "services.approval"], cwd=REPO, env=env,
@@ -78,12 +82,13 @@ async def run(n: int, root: Path) -> None:
     kproc = kafka.start()
     approval: subprocess.Popen[bytes] | None = None
     try:
-        await create_topics(kafka.bootstrap, PARTITIONS)
+        await provision_kafka(kafka, PARTITIONS)
+        create_producer_keys(root / "producers")
         await provision(pg.superuser_dsn, pg.passwords(service_roles()))
         owner = pg.superuser_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"
         create_keypair(root / "jwt.pem", root / "jwt.pub.pem")
         port = free_port()
-        approval = start_approval(root, port, kafka.bootstrap, pg.dsn(service_role("approval"), DATABASE))
+        approval = start_approval(root, port, kafka, pg.dsn(service_role("approval"), DATABASE))
         url = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
             while True:
@@ -93,7 +98,10 @@ async def run(n: int, root: Path) -> None:
                 except httpx.HTTPError:
                     pass
                 await asyncio.sleep(0.2)
-            broker = make_broker(kafka.bootstrap, client_id="bench")
+            # the bench stands in for intake: it publishes units and reports as intake, signed with its key
+            broker = make_broker(KafkaAccess(kafka.bootstrap, kafka.credentials("intake"),
+                                             Signer.load("intake", private_key_path(root / "producers", "intake")),
+                                             ProducerKeys.load(root / "producers")), client_id="bench")
             await broker.start()
             conn = await asyncpg.connect(owner)
             t = Topology.fresh()

@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
 import shutil
 import statistics
 import tempfile
@@ -29,7 +28,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 from shared.topics import BREACHES
-from tests.conftest import Infra, _local_processes  # the suite's private broker and database
+from tests.conftest import Infra, _local_processes, prepare  # the suite's private broker and database
 from tests.integration.escalation.support import Escalation
 
 COLUMNS = ["clock_id", "incident_id", "unit_id", "to_unit_id", "obligation", "kind", "clock_start",
@@ -39,16 +38,17 @@ COLUMNS = ["clock_id", "incident_id", "unit_id", "to_unit_id", "obligation", "ki
 class Collector(threading.Thread):
     """Consumes BREACHES in its own thread and loop: breach id → (deadline, consumed at), and repeats."""
 
-    def __init__(self, bootstrap: str):
+    def __init__(self, infra: Infra):
         super().__init__(daemon=True)
-        self.bootstrap, self.seen, self.repeats = bootstrap, {}, Counter()  # type: ignore[var-annotated]
+        self.infra, self.seen, self.repeats = infra, {}, Counter()  # type: ignore[var-annotated]
         self.stop_flag, self.ready = threading.Event(), threading.Event()
 
     def run(self) -> None:
         asyncio.run(self._consume())
 
     async def _consume(self) -> None:
-        consumer = AIOKafkaConsumer(BREACHES, bootstrap_servers=self.bootstrap, group_id=f"bench-{uuid.uuid4()}",
+        consumer = AIOKafkaConsumer(BREACHES, bootstrap_servers=self.infra.kafka_bootstrap,
+                                    **self.infra.kafka_options(), group_id=f"bench-{uuid.uuid4()}",
                                     auto_offset_reset="latest", enable_auto_commit=False, fetch_max_wait_ms=50)
         await consumer.start()
         await consumer.seek_to_end()
@@ -104,7 +104,7 @@ async def run(infra: Infra, logs: Path, *, n: int, spread: float, lead: float, k
 async def _measure(infra: Infra, service: Escalation, *, n: int, spread: float, lead: float,
                    kill: bool) -> dict[str, float]:
     await asyncio.to_thread(service.start)
-    collector = Collector(infra.kafka_bootstrap)
+    collector = Collector(infra)
     collector.start()
     collector.ready.wait(30)
     first_due = datetime.now(UTC) + timedelta(seconds=lead)
@@ -140,18 +140,9 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="baosong-bench-"))
     os.chmod(root, 0o755)
-    from deploy.database import provision, service_roles
-    from deploy.kafka_local import create_topics
-    from shared.auth import create_keypair
-    from shared.topics import PARTITIONS
     try:
-        with _local_processes(root) as (bootstrap, superuser):
-            asyncio.run(create_topics(bootstrap, PARTITIONS))
-            passwords = {role: secrets.token_urlsafe(32) for role in service_roles()}
-            asyncio.run(provision(superuser, passwords))
-            create_keypair(root / "keys" / "jwt.pem", root / "keys" / "jwt.pub.pem")
-            infra = Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser, keys=root / "keys",
-                          service_passwords=passwords)
+        with _local_processes(root) as (kafka, superuser):
+            infra = prepare(kafka, superuser, root)
             results = {}
             for label, kill in (("steady", False), ("SIGKILL halfway", True)):
                 results[label] = asyncio.run(run(infra, root / "logs", n=args.n, spread=args.spread,

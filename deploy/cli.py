@@ -61,6 +61,17 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kafka_user(args: argparse.Namespace) -> int:
+    """An agency's Kafka user: may write only its own ingress topic (docs/integration.md)."""
+    from deploy.kafka_local import add_agency
+
+    cfg = StackConfig.from_env()
+    if not cfg.kafka.credentials_file("admin").exists():
+        raise SetupError("no Kafka broker set up yet: run './baosong up' first")
+    print(json.dumps(add_agency(cfg.kafka, args.unit), ensure_ascii=False))
+    return 0
+
+
 def cmd_units_load(args: argparse.Namespace) -> int:
     """Register a whole unit tree from a YAML/JSON file through the running intake."""
     cfg = StackConfig.from_env()
@@ -194,6 +205,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--clearance", choices=LEVELS, default=DEFAULT,
                    help=f"the highest classification (密级) the token may read (default {DEFAULT})")
     s.set_defaults(func=cmd_token)
+    s = sub.add_parser("kafka-user", help="Kafka credentials for an agency: it may write only its own ingress topic")
+    s.add_argument("--unit", required=True, help="the unit the agency reports for")
+    s.set_defaults(func=cmd_kafka_user)
     s = sub.add_parser("units", help="the unit directory (单位目录)")
     units = s.add_subparsers(dest="units_command", required=True)
     s = units.add_parser("load", help="register or update every unit of a YAML/JSON tree file")

@@ -20,12 +20,13 @@ import httpx
 from deploy.database import DATABASE, SERVICES, provision, service_role, service_roles
 from deploy.demo.generator import enabled as demo_enabled
 from deploy.demo.launch import start_demo
-from deploy.kafka_local import LocalKafka, create_topics
+from deploy.kafka_local import LocalKafka, provision_kafka
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import SetupError, is_root, pid_alive, port_open
 from deploy.units import DEMO_TREE, load_tree, read_tree, unit_count
 from deploy.web_assets import ensure_echarts
 from shared.auth import create_keypair, mint_token
+from shared.producers import create_producer_keys, private_key_path
 from shared.topics import PARTITIONS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -90,6 +91,11 @@ class StackConfig:
         return self.home / "anchors" / "heads.jsonl"
 
     @property
+    def producer_keys(self) -> Path:
+        """The services' record-signing keys: ``<service>.pem`` (0600) and ``<service>.pub.pem``."""
+        return self.home / "keys" / "producers"
+
+    @property
     def run_file(self) -> Path:
         return self.home / "run" / "stack.json"
 
@@ -115,6 +121,9 @@ class StackConfig:
             "BAOSONG_SERVICE_NAME": service,
             "BAOSONG_PORT": str(self.ports[service]),
             "BAOSONG_KAFKA_BOOTSTRAP": self.kafka.bootstrap,
+            "BAOSONG_KAFKA_CREDENTIALS": str(self.kafka.credentials_file(service)),
+            "BAOSONG_KAFKA_SIGNING_KEY": str(private_key_path(self.producer_keys, service)),
+            "BAOSONG_KAFKA_PRODUCER_KEYS": str(self.producer_keys),
             "BAOSONG_PG_DSN": self.postgres.dsn(service_role(service), DATABASE),
             "BAOSONG_JWT_PUBLIC_KEY": str(self.public_key),
             "BAOSONG_LOG_FILE": str(self.home / "logs" / f"{service}.log"),  # rotated by the service
@@ -198,11 +207,12 @@ def up(cfg: StackConfig) -> dict[str, int]:
     for private in (cfg.private_key, cfg.head_signing_key, cfg.receipt_signing_key):
         if not private.exists():
             create_keypair(private, public_key_of(private))
+    create_producer_keys(cfg.producer_keys)
     if "kafka" not in pids:
         _say(f"Kafka: single KRaft node in {cfg.kafka.home} on {cfg.kafka.bootstrap}")
         pids["kafka"] = cfg.kafka.start().pid
         _write_pids(cfg, pids)
-    asyncio.run(create_topics(cfg.kafka.bootstrap, PARTITIONS))
+    asyncio.run(provision_kafka(cfg.kafka, PARTITIONS))
     ensure_echarts()
     for service in SERVICES:
         if service not in pids:
@@ -217,7 +227,7 @@ def up(cfg: StackConfig) -> dict[str, int]:
     for name in SERVICES:
         _say(f"  {name:<11} {cfg.url(name)}")
     _say(f"  web pages   {cfg.url('archive')}/")
-    _say(f"  kafka       {cfg.kafka.bootstrap}")
+    _say(f"  kafka       {cfg.kafka.bootstrap} (SASL/SCRAM; credentials in {cfg.kafka.home / 'credentials'})")
     _say(f"  postgres    {cfg.postgres.dsn('postgres', DATABASE, with_password=False)}"
          "  (password: ./baosong status --json)")
     _say(f"  data        {cfg.home}  (logs in {cfg.home / 'logs'})")

@@ -257,11 +257,12 @@ class Consumers:
         return state
 
     def subscribe(self, broker: KafkaBroker, name: str, *topics: str, group_id: str, apply: Apply,
-                  auto_offset_reset: OffsetReset = "earliest") -> None:
-        """One record at a time through ``apply``; the offset is committed once it is applied or parked."""
+                  auto_offset_reset: OffsetReset = "earliest", pattern: str | None = None) -> None:
+        """One record at a time through ``apply``; the offset is committed once it is applied or parked.
+        ``pattern``: every topic whose name matches it (instead of ``topics``)."""
         guard = self.guard(name, apply)
         subscriber = broker.subscriber(*topics, group_id=group_id, auto_offset_reset=auto_offset_reset,
-                                       ack_policy=AckPolicy.NACK_ON_ERROR, title=name)
+                                       ack_policy=AckPolicy.NACK_ON_ERROR, title=name, pattern=pattern)
 
         async def handle(message: KafkaMessage) -> None:
             await guard.handle(Record.of(message.raw_message))

@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.kafka import KafkaAccess, KafkaCredentials
+from shared.producers import ProducerKeys, Signer
+
 
 class ServiceSettings(BaseSettings):
     """What every service needs; each service subclasses it with its own name and port."""
@@ -21,6 +24,12 @@ class ServiceSettings(BaseSettings):
         default="postgresql://baosong@127.0.0.1:5432/baosong",
         description="The service's own PostgreSQL role; it owns one schema named after the service.",
     )
+    kafka_credentials: Path | None = Field(
+        default=None, description="Owner-only JSON file with the service's SASL/SCRAM username and password.")
+    kafka_signing_key: Path | None = Field(
+        default=None, description="The service's Ed25519 private key (PEM) that signs every record it publishes.")
+    kafka_producer_keys: Path | None = Field(
+        default=None, description="Folder of the producers' public keys (<service>.pub.pem); none: refuse all.")
     jwt_public_key: Path = Field(description="PEM file of the Ed25519 key that verifies bearer tokens.")
     log_level: str = "INFO"
     log_file: Path | None = Field(
@@ -38,3 +47,9 @@ class ServiceSettings(BaseSettings):
     @property
     def consumer_group(self) -> str:
         return f"baosong-{self.service_name}"
+
+    def kafka_access(self) -> KafkaAccess:
+        """The broker's address, this service's credentials and signing key, and the producers' keys."""
+        credentials = KafkaCredentials.read(self.kafka_credentials) if self.kafka_credentials else None
+        signer = Signer.load(self.service_name, self.kafka_signing_key) if self.kafka_signing_key else None
+        return KafkaAccess(self.kafka_bootstrap, credentials, signer, ProducerKeys.load(self.kafka_producer_keys))

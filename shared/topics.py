@@ -10,6 +10,11 @@ AUDIT: Final = "baosong.audit"
 INGRESS: Final = "baosong.ingress.reports"
 INGRESS_DEAD_LETTER: Final = "baosong.ingress.reports.dlq"
 
+#: Each agency's own ingress topic is ``baosong.ingress.reports.<unit>``: only its Kafka user may write it.
+AGENCY_INGRESS_PREFIX: Final = f"{INGRESS}."
+#: What intake subscribes to: every agency's topic, not the dead-letter topic (``….dlq``).
+AGENCY_INGRESS_PATTERN: Final = r"baosong\.ingress\.reports\.(?!dlq$)[A-Za-z0-9_-]+$"
+
 PARTITIONS: Final[dict[str, int]] = {
     REPORTS: 6,
     UNITS: 3,

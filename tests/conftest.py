@@ -22,10 +22,12 @@ from pathlib import Path
 import pytest
 
 from deploy.database import DATABASE, login_dsn, provision, service_role, service_roles
-from deploy.kafka_local import LocalKafka, create_topics
+from deploy.kafka_local import ADMIN, LocalKafka, provision_kafka
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import free_port
 from shared.auth import create_keypair, mint_token
+from shared.kafka import KafkaAccess, KafkaCredentials
+from shared.producers import PRODUCER_OF, ProducerKeys, Signer, create_producer_keys, private_key_path
 from shared.topics import PARTITIONS
 
 
@@ -37,6 +39,40 @@ class Infra:
     superuser_dsn: str
     keys: Path
     service_passwords: Mapping[str, str]
+    kafka_credentials: Path
+    """The broker's SASL users, ``<principal>.json`` (admin: the super user; one per service)."""
+
+    @property
+    def producer_keys(self) -> Path:
+        return self.keys / "producers"
+
+    def kafka_user(self, principal: str = ADMIN) -> KafkaCredentials:
+        return KafkaCredentials.read(self.kafka_credentials / f"{principal}.json")
+
+    def kafka_options(self, principal: str = ADMIN) -> dict[str, str]:
+        """An aiokafka client's keyword arguments to log in as ``principal`` (default: the super user)."""
+        return self.kafka_user(principal).client_options()
+
+    def kafka_env(self, service: str) -> dict[str, str]:
+        """The environment a service process needs to reach the broker as itself."""
+        return {"BAOSONG_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+                "BAOSONG_KAFKA_CREDENTIALS": str(self.kafka_credentials / f"{service}.json"),
+                "BAOSONG_KAFKA_SIGNING_KEY": str(private_key_path(self.producer_keys, service)),
+                "BAOSONG_KAFKA_PRODUCER_KEYS": str(self.producer_keys)}
+
+    def kafka_access(self, service: str) -> KafkaAccess:
+        return KafkaAccess(self.kafka_bootstrap, self.kafka_user(service),
+                           Signer.load(service, private_key_path(self.producer_keys, service)),
+                           ProducerKeys.load(self.producer_keys))
+
+    def signed_headers(self, event_type: str, value: bytes, producer: str | None = None) -> list[tuple[str, bytes]]:
+        """The headers the service that makes ``event_type`` (or ``producer``, a forger) would sign ``value``
+        with (tests acting for it); ``producer=""``: none."""
+        producer = PRODUCER_OF[event_type] if producer is None else producer
+        if not producer:
+            return []
+        signer = Signer.load(producer, private_key_path(self.producer_keys, producer))
+        return [(k, v.encode()) for k, v in signer.headers(value).items()]
 
     @property
     def owner_dsn(self) -> str:
@@ -68,7 +104,7 @@ class Infra:
 
 
 @contextmanager
-def _local_processes(root: Path) -> Iterator[tuple[str, str]]:
+def _local_processes(root: Path) -> Iterator[tuple[LocalKafka, str]]:
     """A private PostgreSQL cluster and a KRaft broker, both on free ports under ``root``."""
     pg = LocalPostgres(root / "postgres", free_port())
     pg.init()
@@ -80,7 +116,7 @@ def _local_processes(root: Path) -> Iterator[tuple[str, str]]:
         pg.stop()
         raise
     try:
-        yield kafka.bootstrap, pg.superuser_dsn
+        yield kafka, pg.superuser_dsn
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -91,35 +127,43 @@ def _local_processes(root: Path) -> Iterator[tuple[str, str]]:
 
 
 @contextmanager
-def _containers() -> Iterator[tuple[str, str]]:  # pragma: no cover - needs a Docker engine
-    """The same two servers from testcontainers, where a Docker engine answers."""
-    from testcontainers.kafka import KafkaContainer
+def _containers(root: Path) -> Iterator[tuple[LocalKafka, str]]:  # pragma: no cover - needs a Docker engine
+    """PostgreSQL from testcontainers, where a Docker engine answers; Kafka stays the local SASL broker
+    (the container image's broker has no SASL users or ACLs, and the suite checks both)."""
     from testcontainers.postgres import PostgresContainer
 
-    with KafkaContainer().with_kraft() as kafka, PostgresContainer("postgres:15", driver=None) as pg:
-        dsn = pg.get_connection_url().rsplit("/", 1)[0] + "/postgres"
-        yield kafka.get_bootstrap_server(), dsn
+    kafka = LocalKafka(root / "kafka", free_port(), free_port())
+    proc = kafka.start()
+    try:
+        with PostgresContainer("postgres:15", driver=None) as pg:
+            yield kafka, pg.get_connection_url().rsplit("/", 1)[0] + "/postgres"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
 
 
-def prepare(bootstrap: str, superuser_dsn: str, root: Path) -> Infra:
-    """Topics, the database with each service's role and password, and the stack's signing keys (tokens,
-    the archive's heads, intake's receipts) in ``root/keys``: what ``up`` prepares, for servers just started."""
-    asyncio.run(create_topics(bootstrap, PARTITIONS))
+def prepare(kafka: LocalKafka, superuser_dsn: str, root: Path) -> Infra:
+    """Topics and ACLs, the database with each service's role and password, and the stack's keys (tokens,
+    the archive's heads, intake's receipts, each service's record signing) in ``root/keys``: what ``up``
+    prepares, for servers just started."""
+    asyncio.run(provision_kafka(kafka, PARTITIONS))
     passwords = {role: secrets.token_urlsafe(32) for role in service_roles()}
     asyncio.run(provision(superuser_dsn, passwords))
     keys = root / "keys"
     for name in ("jwt", "archive", "receipts"):
         create_keypair(keys / f"{name}.pem", keys / f"{name}.pub.pem")
-    return Infra(kafka_bootstrap=bootstrap, superuser_dsn=superuser_dsn, keys=keys, service_passwords=passwords)
+    create_producer_keys(keys / "producers")
+    return Infra(kafka_bootstrap=kafka.bootstrap, superuser_dsn=superuser_dsn, keys=keys,
+                 service_passwords=passwords, kafka_credentials=kafka.credentials_file(ADMIN).parent)
 
 
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
     root = Path(tempfile.mkdtemp(prefix="baosong-test-"))
     os.chmod(root, 0o755)
-    servers = _containers() if os.environ.get("BAOSONG_TEST_INFRA") == "containers" else _local_processes(root)
+    servers = _containers(root) if os.environ.get("BAOSONG_TEST_INFRA") == "containers" else _local_processes(root)
     try:
-        with servers as (bootstrap, superuser_dsn):
-            yield prepare(bootstrap, superuser_dsn, root)
+        with servers as (kafka, superuser_dsn):
+            yield prepare(kafka, superuser_dsn, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)

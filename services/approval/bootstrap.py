@@ -21,11 +21,13 @@ from shared.service import build_app, make_consumers
 
 def create_app(settings: ApprovalSettings) -> FastAPI:
     check_packs()
-    broker = make_broker(settings.kafka_bootstrap, client_id="baosong-approval")
+    access = settings.kafka_access()
+    broker = make_broker(access, client_id="baosong-approval")
     db = Database(settings.pg_dsn)
     relay = Relay(db, broker, interval_s=settings.outbox_interval_s)
     consumers = make_consumers(settings, db, "approval")
-    consumer.register(broker, consumers, arrivals=Arrivals(db, relay), group_id=settings.consumer_group)
+    consumer.register(broker, consumers, arrivals=Arrivals(db, relay), producers=access.producer_keys,
+                      group_id=settings.consumer_group)
     auth = bearer_auth(settings.jwt_public_key.read_bytes())
 
     @asynccontextmanager

@@ -25,13 +25,15 @@ from shared.signing import Signer
 
 def create_app(settings: ArchiveSettings) -> FastAPI:
     check_packs()  # the statistics' quotas come from the packs
-    broker = make_broker(settings.kafka_bootstrap, client_id="baosong-archive")
+    access = settings.kafka_access()
+    broker = make_broker(access, client_id="baosong-archive")
     db = Database(settings.pg_dsn)
     store = EventStore(db)
     projector = Projector(db)
     consumers = make_consumers(settings, db, "archive")
     projector.state = consumers.track("archive-projector", projector.lag)
-    consumer.register(broker, consumers, store=store, group_id=settings.consumer_group,
+    consumer.register(broker, consumers, store=store, producers=access.producer_keys,
+                      group_id=settings.consumer_group,
                       max_records=settings.batch_max_records, on_appended=projector.wake)
     heads = HeadPublisher(broker, db, Signer.from_pem(settings.head_signing_key), settings.heads_file)
 

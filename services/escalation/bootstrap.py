@@ -25,18 +25,21 @@ log = get_logger(__name__)
 
 def create_app(settings: EscalationSettings) -> FastAPI:
     check_packs()
-    broker = make_broker(settings.kafka_bootstrap, client_id="baosong-escalation")
+    access = settings.kafka_access()
+    broker = make_broker(access, client_id="baosong-escalation")
     db = Database(settings.pg_dsn)
     clock = SystemClock(offset_s=settings.clock_offset_s, offset_file=settings.clock_file)
-    publisher = Publisher(settings.kafka_bootstrap, client_id="baosong-escalation-due")
+    publisher = Publisher(access, client_id="baosong-escalation-due")
     loop = DueLoop(db, publisher, clock, interval_s=settings.due_interval_s, batch=settings.due_batch)
     consumers = make_consumers(settings, db, "escalation")
-    consumer.register(broker, consumers, db=db, clock=clock, group_id=settings.consumer_group, wake=loop.wake)
+    consumer.register(broker, consumers, db=db, clock=clock, producers=access.producer_keys,
+                      group_id=settings.consumer_group, wake=loop.wake)
     config = WebhookConfig(settings.webhook_url, settings.webhook_urls, settings.webhook_attempts,
                            settings.webhook_backoff_s, settings.webhook_timeout_s)
     notifier = WebhookNotifier(db, config) if config.enabled else None
     if notifier is not None:
-        notifications.register(broker, consumers, notifier=notifier, group_id=f"{settings.consumer_group}-notify")
+        notifications.register(broker, consumers, notifier=notifier, producers=access.producer_keys,
+                               group_id=f"{settings.consumer_group}-notify")
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:

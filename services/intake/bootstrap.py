@@ -22,7 +22,9 @@ from shared.topics import REPORTS, UNITS
 
 def create_app(settings: IntakeSettings) -> FastAPI:
     check_packs()
-    broker = make_broker(settings.kafka_bootstrap, client_id="baosong-intake")
+    access = settings.kafka_access()
+    # Metadata every 10 s: a new agency's ingress topic (./baosong kafka-user) is consumed within seconds.
+    broker = make_broker(access, client_id="baosong-intake", metadata_max_age_ms=10_000)
     db = Database(settings.pg_dsn)
     store = IntakeStore(db)
 
@@ -35,7 +37,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     signer = Signer.from_pem(settings.receipt_signing_key)
     intake = Intake(store, publish_report, clock_skew=timedelta(seconds=settings.clock_skew_s), signer=signer)
     guards = make_consumers(settings, db, "intake")
-    consumers.register_units(broker, guards, store=store, group_id=settings.consumer_group)
+    consumers.register_units(broker, guards, store=store, producers=access.producer_keys,
+                             group_id=settings.consumer_group)
     consumers.register_ingress(broker, guards, intake=intake, group_id=settings.consumer_group)
     auth = bearer_auth(settings.jwt_public_key.read_bytes())
     app = build_app(settings=settings, broker=broker, consumers=guards, auth=auth, resources=db.connected,

@@ -92,7 +92,7 @@ def servers() -> Iterator[Servers]:
     kafka = LocalKafka(root / "kafka", free_port(), free_port())
     proc = kafka.start()
     try:
-        s = Servers(root, pg, kafka, proc, prepare(kafka.bootstrap, pg.superuser_dsn, root))
+        s = Servers(root, pg, kafka, proc, prepare(kafka, pg.superuser_dsn, root))
         yield s
         proc = s.kafka_proc
     finally:

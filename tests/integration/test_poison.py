@@ -73,20 +73,31 @@ def poison_units() -> list[tuple[str, bytes]]:
             ("UnitRegistered without its fields", json.dumps(hollow).encode())]
 
 
-async def publish_everywhere(bootstrap: str, topic: str, records: list[tuple[str, bytes]]) -> int:
+async def publish_everywhere(infra: Infra, topic: str, records: list[tuple[str, bytes]]) -> int:
     """Each record on every partition of ``topic``: whatever partition a later event lands on, poison is
-    ahead of it."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=4_000_000)
+    ahead of it. An event is signed by the service that makes its type, as if that service had a bug: the
+    poison gets past the producer check to the consumers' handlers."""
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", max_request_size=4_000_000,
+                                **infra.kafka_options())
     await producer.start()
     try:
         sent = 0
         for partition in range(PARTITIONS[topic]):
             for _, value in records:
-                await producer.send_and_wait(topic, value, key=b"poison", partition=partition)
+                await producer.send_and_wait(topic, value, key=b"poison", partition=partition,
+                                             headers=_signed(infra, value))
                 sent += 1
         return sent
     finally:
         await producer.stop()
+
+
+def _signed(infra: Infra, value: bytes) -> list[tuple[str, bytes]]:
+    try:
+        event_type = json.loads(value).get("type")
+    except (ValueError, RecursionError, AttributeError):
+        return []
+    return infra.signed_headers(event_type, value) if isinstance(event_type, str) else []
 
 
 async def until(probe: Any, what: str, timeout_s: float = 40) -> Any:
@@ -107,8 +118,8 @@ def valid_report(hours_ago: float) -> dict[str, Any]:
 
 
 async def test_poison_on_every_partition_stops_nothing_behind_it(infra: Infra, stack: dict[str, str]) -> None:
-    poisoned = await publish_everywhere(infra.kafka_bootstrap, REPORTS, poison_reports())
-    poisoned += await publish_everywhere(infra.kafka_bootstrap, UNITS, poison_units())
+    poisoned = await publish_everywhere(infra, REPORTS, poison_reports())
+    poisoned += await publish_everywhere(infra, UNITS, poison_units())
     reporter = {"Authorization": f"Bearer {infra.token(unit='town-a-office', role='reporter')}"}
     approver = {"Authorization": f"Bearer {infra.token(unit='town-a-office', role='approver')}"}
     investigator = {"Authorization": f"Bearer {infra.token(unit=None, role='investigator')}"}

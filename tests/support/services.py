@@ -35,7 +35,7 @@ def service_process(infra: Infra, service: str, log_dir: Path, port: int | None 
         **os.environ,
         "BAOSONG_SERVICE_NAME": service,
         "BAOSONG_PORT": str(port),
-        "BAOSONG_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+        **infra.kafka_env(service),
         "BAOSONG_PG_DSN": infra.service_dsn(service),
         "BAOSONG_JWT_PUBLIC_KEY": str(infra.public_key),
         "BAOSONG_HEAD_SIGNING_KEY": str(infra.head_signing_key),

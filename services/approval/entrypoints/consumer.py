@@ -2,8 +2,9 @@
 
 Each record goes through the service's guard (``shared.consumer``): applied in one transaction that
 records its event id (a redelivery changes nothing), retried while a failure passes, set aside in
-``approval.parked`` when it cannot be applied. Approval ignores the events it published itself: its
-state already holds them.
+``approval.parked`` when it cannot be applied — so is a record whose producer may not make its type
+or that lacks that producer's signature (``shared.producers``). Approval ignores the events it
+published itself: its state already holds them.
 """
 
 from __future__ import annotations
@@ -14,19 +15,23 @@ from services.approval.service_layer.arrivals import Arrivals
 from shared.consumer import Consumers, Record
 from shared.envelope import Envelope
 from shared.logging import bound_ids
+from shared.producers import ProducerKeys
 from shared.topics import REPORTS, UNITS
 
 
-def register(broker: KafkaBroker, consumers: Consumers, *, arrivals: Arrivals, group_id: str) -> None:
+def register(broker: KafkaBroker, consumers: Consumers, *, arrivals: Arrivals, producers: ProducerKeys,
+             group_id: str) -> None:
     async def on_unit_event(record: Record) -> None:
         envelope = Envelope.from_bytes(record.value)
         if envelope.type == "UnitRegistered":
+            producers.check(envelope.type, record.value, record.headers)
             with bound_ids(event_id=envelope.id, correlation_id=envelope.correlationid):
                 await arrivals.unit_registered(envelope)
 
     async def on_report_event(record: Record) -> None:
         envelope = Envelope.from_bytes(record.value)
         if envelope.type == "ReportSubmitted":
+            producers.check(envelope.type, record.value, record.headers)
             with bound_ids(event_id=envelope.id, incident_id=envelope.partitionkey,
                            correlation_id=envelope.correlationid):
                 await arrivals.report_submitted(envelope)

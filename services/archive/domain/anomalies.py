@@ -81,6 +81,16 @@ def unreadable_envelope(raw: bytes, *, reason: str, topic: str | None, partition
     }
 
 
+def refused_envelope(raw: bytes, *, reason: str, producer: str | None, topic: str | None, partition: int | None,
+                     offset: int | None, timestamp_ms: int | None) -> dict[str, Any]:
+    """A record whose producer may not make its type (``shared.producers``), kept as an unreadable message
+    marked ``refused``: its exact bytes stay in the chain, and no projection ever applies it."""
+    envelope = unreadable_envelope(raw, reason=f"refused: {reason}", topic=topic, partition=partition,
+                                   offset=offset, timestamp_ms=timestamp_ms)
+    envelope["data"].update({"refused": True, "producer": producer})
+    return envelope
+
+
 def conflict_envelope(*, event_id: str, first_position: int, stored_body: str, incoming_body: str,
                       topic: str | None, partition: int | None, offset: int | None,
                       timestamp_ms: int | None) -> dict[str, Any]:

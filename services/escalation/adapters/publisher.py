@@ -11,17 +11,19 @@ import asyncio
 from aiokafka import AIOKafkaProducer
 
 from shared.envelope import CONTENT_TYPE, Envelope
+from shared.kafka import KafkaAccess
 
 
 class Publisher:
-    def __init__(self, bootstrap: str, client_id: str):
-        self._bootstrap, self._client_id = bootstrap, client_id
+    def __init__(self, access: KafkaAccess, client_id: str):
+        self._access, self._client_id = access, client_id
         self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
         """Connect (aiokafka objects must be made inside the running event loop)."""
-        self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, client_id=self._client_id, acks="all",
-                                          enable_idempotence=True, request_timeout_ms=15000, linger_ms=5)
+        self._producer = AIOKafkaProducer(bootstrap_servers=self._access.bootstrap, client_id=self._client_id,
+                                          acks="all", enable_idempotence=True, request_timeout_ms=15000, linger_ms=5,
+                                          **self._access.client_options())
         await self._producer.start()
 
     async def stop(self) -> None:
@@ -34,7 +36,13 @@ class Publisher:
         producer = self._producer
         if producer is None:
             raise RuntimeError("the publisher is not started")
-        sent = [await producer.send(topic, e.to_bytes(), key=e.partitionkey.encode(), headers=[
-                    ("content-type", CONTENT_TYPE.encode()), ("ce_type", e.type.encode()), ("ce_id", e.id.encode())])
-                for topic, e in events]
+        sent = [await producer.send(topic, value, key=e.partitionkey.encode(), headers=self._headers(e, value))
+                for topic, e in events for value in (e.to_bytes(),)]
         await asyncio.gather(*sent)
+
+    def _headers(self, envelope: Envelope, value: bytes) -> list[tuple[str, bytes]]:
+        """CloudEvents headers and, when the service has a signing key, its signature (shared.producers)."""
+        headers = {"content-type": CONTENT_TYPE, "ce_type": envelope.type, "ce_id": envelope.id}
+        if self._access.signer is not None:
+            headers.update(self._access.signer.headers(value))
+        return [(k, v.encode()) for k, v in headers.items()]

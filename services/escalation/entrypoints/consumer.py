@@ -28,17 +28,20 @@ from shared.events import (
     parse_data,
 )
 from shared.logging import bound_ids, get_logger
+from shared.producers import ProducerKeys
 from shared.topics import REPORTS, UNITS
 
 log = get_logger(__name__)
+APPLIED = frozenset({"ReportSubmitted", "ReportForwarded", "ReportAcknowledged", "IncidentRegraded"})
 
 
-def register(broker: KafkaBroker, consumers: Consumers, *, db: Database, clock: Clock, group_id: str,
-             wake: Callable[[], None]) -> None:
+def register(broker: KafkaBroker, consumers: Consumers, *, db: Database, clock: Clock, producers: ProducerKeys,
+             group_id: str, wake: Callable[[], None]) -> None:
     async def on_unit_event(record: Record) -> None:
         envelope = Envelope.from_bytes(record.value)
         if envelope.type != "UnitRegistered":
             return
+        producers.check(envelope.type, record.value, record.headers)
         unit = UnitRegistered.model_validate(envelope.data)
         async with db.pool.acquire() as conn:
             await repository.upsert_unit(conn, unit_id=unit.unit_id, name=unit.name, level=unit.level,
@@ -46,8 +49,14 @@ def register(broker: KafkaBroker, consumers: Consumers, *, db: Database, clock: 
                                          department_parent_id=unit.department_parent_id)
 
     async def on_report_events(records: Sequence[Record]) -> None:
-        """A batch in one transaction, in partition order."""
-        envelopes = [Envelope.from_bytes(r.value) for r in records]
+        """A batch in one transaction, in partition order. A record of a type escalation applies must be
+        signed by the producer allowed to make it (a forged approval must not close a clock)."""
+        envelopes = []
+        for record in records:
+            envelope = Envelope.from_bytes(record.value)
+            if envelope.type in APPLIED:
+                producers.check(envelope.type, record.value, record.headers)
+            envelopes.append(envelope)
         async with db.pool.acquire() as conn, conn.transaction():
             for env in envelopes:
                 with bound_ids(event_id=env.id, incident_id=env.partitionkey, correlation_id=env.correlationid):

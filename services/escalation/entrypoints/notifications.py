@@ -9,16 +9,19 @@ from services.escalation.adapters.webhook import WebhookNotifier
 from shared.consumer import Consumers, Record
 from shared.envelope import Envelope
 from shared.logging import bound_ids
+from shared.producers import ProducerKeys
 from shared.topics import BREACHES, DEADLINES
 
 NOTIFIED = ("DeadlineBreached", "DeadlineApproaching", "FollowUpDue")
 
 
-def register(broker: KafkaBroker, consumers: Consumers, *, notifier: WebhookNotifier, group_id: str) -> None:
+def register(broker: KafkaBroker, consumers: Consumers, *, notifier: WebhookNotifier, producers: ProducerKeys,
+             group_id: str) -> None:
     async def on_deadline_event(record: Record) -> None:
         envelope = Envelope.from_bytes(record.value)
         if envelope.type not in NOTIFIED:
             return
+        producers.check(envelope.type, record.value, record.headers)
         with bound_ids(event_id=envelope.id, incident_id=envelope.subject):
             await notifier.notify(envelope.model_dump(mode="json"))
 

@@ -94,6 +94,18 @@ def read_message(topic: str, partition: int, offset: int, key: bytes | None, val
     return IngressMessage(message_id, unit, actor, report)
 
 
+def bind_to_topic(message: IngressMessage, topic: str, agency_prefix: str) -> IngressMessage | Problem:
+    """On an agency's own topic (``<agency_prefix><unit>``, which only that agency's Kafka user may write)
+    the topic proves the unit: a record naming another unit is refused (403), whatever its header says."""
+    if not topic.startswith(agency_prefix):
+        return message
+    own = topic.removeprefix(agency_prefix)
+    if message.unit_id == own:
+        return message
+    zh, en = f"本接入主题只接收单位 {own} 的报告", f"this ingress topic takes reports of unit {own} only"
+    return Problem(403, "Forbidden", f"{zh} / {en}", [field_error("unit", zh, en, "forbidden")])
+
+
 def dead_letter(topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,
                 headers: Headers, *, problem: Problem, at: datetime) -> DeadLetter:
     """The dead letter: the reasons, where the message was, and its original bytes (base64)."""

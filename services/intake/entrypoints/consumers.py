@@ -14,23 +14,26 @@ import json
 from faststream.kafka import KafkaBroker
 
 from services.intake.adapters.store import IntakeStore
-from services.intake.domain.ingress import IngressMessage, dead_letter, read_message
+from services.intake.domain.ingress import IngressMessage, bind_to_topic, dead_letter, read_message
 from services.intake.submit import Intake
 from shared.consumer import Consumers, Record
 from shared.envelope import Envelope, now_utc
 from shared.events import UnitRegistered
 from shared.http import Problem
 from shared.logging import get_logger
-from shared.topics import INGRESS, INGRESS_DEAD_LETTER, UNITS
+from shared.producers import ProducerKeys
+from shared.topics import AGENCY_INGRESS_PATTERN, AGENCY_INGRESS_PREFIX, INGRESS, INGRESS_DEAD_LETTER, UNITS
 
 log = get_logger(__name__)
 
 
-def register_units(broker: KafkaBroker, consumers: Consumers, *, store: IntakeStore, group_id: str) -> None:
+def register_units(broker: KafkaBroker, consumers: Consumers, *, store: IntakeStore, producers: ProducerKeys,
+                   group_id: str) -> None:
     async def on_unit(record: Record) -> None:
         envelope = Envelope.from_bytes(record.value)
         if envelope.type != "UnitRegistered":
             return
+        producers.check(envelope.type, record.value, record.headers)
         unit = UnitRegistered.model_validate(envelope.data)
         if await store.put_unit(unit, event_id=envelope.id, event_time=envelope.time):
             log.info("unit directory updated", unit_id=unit.unit_id, event_id=envelope.id)
@@ -42,6 +45,8 @@ def register_ingress(broker: KafkaBroker, consumers: Consumers, *, intake: Intak
     async def on_report(record: Record) -> None:
         headers = list(record.headers)
         incoming = read_message(record.topic, record.partition, record.offset, record.key, record.value, headers)
+        if isinstance(incoming, IngressMessage):
+            incoming = bind_to_topic(incoming, record.topic, AGENCY_INGRESS_PREFIX)
         if isinstance(incoming, IngressMessage):
             try:
                 answer = await intake.submit(incoming.report, unit_id=incoming.unit_id, actor=incoming.actor,
@@ -60,4 +65,8 @@ def register_ingress(broker: KafkaBroker, consumers: Consumers, *, intake: Intak
         log.warning("ingress message dead-lettered", offset=record.offset, partition=record.partition,
                     status=problem.status, detail=problem.detail)
 
+    # The shared topic: only the super user may write it (the operator's own tools).
     consumers.subscribe(broker, "intake-report-ingress", INGRESS, group_id=f"{group_id}-ingress", apply=on_report)
+    # Each agency's own topic (./baosong kafka-user), found by pattern as agencies are added.
+    consumers.subscribe(broker, "intake-agency-ingress", pattern=AGENCY_INGRESS_PATTERN,
+                        group_id=f"{group_id}-agencies", apply=on_report)

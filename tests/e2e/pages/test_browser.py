@@ -62,7 +62,7 @@ def test_board_receives_a_breach_live(infra: Infra, archive: str, scenario: Scen
     page.evaluate("window.__sameDocument = true")
     live = Scenario(suffix=scenario.suffix)
     breach = live.breach(f"inc-live-{scenario.suffix}", scenario.town_a, "missed", datetime.now(UTC))
-    live.publish(infra.kafka_bootstrap)
+    live.publish(infra)
     row = page.locator(f'#breaches tr[data-breach="{breach.data["breach_id"]}"]')
     expect(row).to_be_visible(timeout=15_000)
     expect(row).to_contain_text("漏报")

@@ -7,16 +7,16 @@ from contextlib import ExitStack
 
 import pytest
 
-from shared.kafka import make_broker
 from tests.conftest import Infra
 from tests.integration.approval.support import Stack
+from tests.support.kafka import acting_broker
 from tests.support.services import running_service
 
 
 @pytest.fixture(scope="package")
 async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     logs = tmp_path_factory.mktemp("approval-logs")
-    broker = make_broker(infra.kafka_bootstrap, client_id="test-approval")
+    broker = acting_broker(infra, client_id="test-approval")
     await broker.start()
     s = Stack(infra, logs, broker)
     with ExitStack() as archive:

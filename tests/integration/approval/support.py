@@ -167,9 +167,10 @@ class Stack:
         return [json.loads(r["body"]) for r in rows]
 
 
-async def on_kafka(bootstrap: str, report_id: str) -> list[dict[str, Any]]:
+async def on_kafka(infra: Infra, report_id: str) -> list[dict[str, Any]]:
     """Every event of one report on the reports topic, read from the beginning to the current end."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, enable_auto_commit=False,
+                                **infra.kafka_options())
     await consumer.start()
     try:
         parts = [TopicPartition(REPORTS, p) for p in range(PARTITIONS[REPORTS])]

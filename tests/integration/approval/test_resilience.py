@@ -102,7 +102,7 @@ async def test_redelivered_events_never_forward_twice(stack: Stack) -> None:
     later = await stack.submit(submitted(t.other_town, grade="IV"))
     await stack.wait_in_queue(t.other_town, later)  # everything before it on the topic was handled
 
-    sent = [e for e in await on_kafka(stack.infra.kafka_bootstrap, report_id) if e["type"] != "ReportSubmitted"]
+    sent = [e for e in await on_kafka(stack.infra, report_id) if e["type"] != "ReportSubmitted"]
     assert sorted((e["type"], e["data"].get("to_unit_id")) for e in sent) == sorted([
         ("ReportApproved", None), ("ReportForwarded", t.county), ("ReportForwarded", t.county_dept),
         ("WrittenReportOwed", t.county)])
@@ -132,5 +132,5 @@ async def test_an_event_left_unsent_by_a_crash_is_relayed_from_the_outbox(stack:
         await await_for(relayed, what="the relay to publish the left-behind event")
     finally:
         await conn.close()
-    on_topic = await on_kafka(stack.infra.kafka_bootstrap, report_id)
+    on_topic = await on_kafka(stack.infra, report_id)
     assert [e["id"] for e in on_topic] == [left_behind.id]

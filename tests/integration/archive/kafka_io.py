@@ -9,13 +9,17 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from shared.topics import BREACHES, REPORTS, UNITS
+from tests.conftest import Infra
 
 TOPIC_OF = {"UnitRegistered": UNITS, "DeadlineBreached": BREACHES}
 
 
 @asynccontextmanager
-async def producer(bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    p = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+async def producer(infra: Infra) -> AsyncIterator[AIOKafkaProducer]:
+    """The super user's producer; ``send`` signs each event as the service that makes its type would."""
+    p = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", enable_idempotence=True,
+                         **infra.kafka_options())
+    p.infra = infra  # type: ignore[attr-defined]
     await p.start()
     try:
         yield p
@@ -25,8 +29,9 @@ async def producer(bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
 
 async def send(p: AIOKafkaProducer, *envelopes: dict[str, Any]) -> None:
     for env in envelopes:
-        await p.send_and_wait(TOPIC_OF.get(env["type"], REPORTS), json.dumps(env, ensure_ascii=False).encode(),
-                              key=env["subject"].encode())
+        value = json.dumps(env, ensure_ascii=False).encode()
+        await p.send_and_wait(TOPIC_OF.get(env["type"], REPORTS), value, key=env["subject"].encode(),
+                              headers=p.infra.signed_headers(env["type"], value))  # type: ignore[attr-defined]
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], timeout_s: float = 60, what: str = "") -> Any:

@@ -29,10 +29,11 @@ async def test_killing_the_archive_mid_batch_loses_and_doubles_nothing(
         return row["n"], row["d"]
 
     async def stream() -> None:
-        async with producer(infra.kafka_bootstrap) as p:
+        async with producer(infra) as p:
             for i in range(0, len(envelopes), 25):
-                sends = [await p.send(TOPIC_OF.get(e["type"], REPORTS), json.dumps(e).encode(),
-                                      key=e["subject"].encode()) for e in envelopes[i:i + 25]]
+                sends = [await p.send(TOPIC_OF.get(e["type"], REPORTS), value, key=e["subject"].encode(),
+                                      headers=infra.signed_headers(e["type"], value))
+                         for e in envelopes[i:i + 25] for value in (json.dumps(e).encode(),)]
                 await asyncio.gather(*sends)
                 await asyncio.sleep(0.02)
 

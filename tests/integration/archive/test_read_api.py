@@ -31,7 +31,7 @@ def archive(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIter
 
 @pytest.fixture
 async def kafka(infra: Infra) -> AsyncIterator[AIOKafkaProducer]:
-    async with producer(infra.kafka_bootstrap) as p:
+    async with producer(infra) as p:
         yield p
 
 
@@ -151,6 +151,7 @@ async def test_the_chain_head_is_published_to_the_audit_topic(
 ) -> None:
     await send(kafka, Story().submitted())
     consumer = AIOKafkaConsumer(AUDIT, bootstrap_servers=infra.kafka_bootstrap, auto_offset_reset="earliest",
+                                **infra.kafka_options(),
                                 group_id=None)
     await consumer.start()
     try:

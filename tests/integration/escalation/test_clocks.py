@@ -175,6 +175,27 @@ async def test_late_then_missed_and_a_late_report_still_prevents_missed(
     assert at(missed[0], "deadline_at") == t0 + 10 * H
 
 
+@pytest.mark.parametrize("forger", ["", "intake", "escalation"])
+async def test_a_forward_not_signed_by_approval_closes_no_clock(
+        forger: str, service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
+    """The forged-approval attack: a ReportForwarded that looks like approval's, unsigned or signed by a
+    service that may write the topic but may not make the event, leaves every clock open."""
+    t0 = service.now()
+    inc = f"fg-{forger or 'none'}-{t0.timestamp()}"
+    submitted = report_submitted(inc, unit="lm-town", occurred_at=t0)
+    await kafka.publish(REPORTS, submitted)
+    await applied(owner_db, submitted.id)
+    forged = report_forwarded(inc, submitted.data["report_id"], from_unit="lm-town", to_unit="lm-county",
+                              at=t0 + 30 * M)
+    await kafka.publish(REPORTS, forged, signed_by=forger)
+    await asyncio.sleep(1.5)
+    assert not await owner_db.fetchval("SELECT count(*) FROM escalation.seen WHERE event_id = $1", forged.id)
+    service.set(t0 + 10 * H)
+    await watcher.wait_for(lambda e: breaches_of(inc)(e) and e["data"]["kind"] == "missed", within=5)
+    assert {(e["data"]["obligation"], e["data"]["kind"]) for e in watcher.matching(breaches_of(inc))} == {
+        ("written_report", "late"), ("written_report", "missed")}
+
+
 async def test_a_phone_reports_forward_meets_only_the_phone_obligation_as_it_states_its_channel(
         service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
     t0 = service.now()

@@ -53,7 +53,8 @@ def body_for(units: dict[str, str], **changes: Any) -> dict[str, Any]:
 @asynccontextmanager
 async def tail(infra: Infra, topic: str) -> AsyncIterator[Callable[..., Awaitable[list[dict[str, Any]]]]]:
     """Watch ``topic`` from its current end; yields ``collect(done)`` → every JSON value since, once ``done``."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, enable_auto_commit=False,
+                                **infra.kafka_options())
     await consumer.start()
     try:
         parts = [TopicPartition(topic, p) for p in range(PARTITIONS[topic])]
@@ -98,11 +99,12 @@ async def test_a_unit_published_on_kafka_is_usable_within_2s(infra: Infra, intak
             "parent_id": units["town"], "department_parent_id": None}
     env = Envelope(id=str(uuid.uuid4()), source="/test", type="UnitRegistered", subject=unit_id, time=now_utc(),
                    data=data, partitionkey=unit_id)
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", **infra.kafka_options())
     await producer.start()
     try:
         await producer.send_and_wait(UNITS, env.to_bytes(), key=unit_id.encode(),
-                                     headers=[("content-type", CONTENT_TYPE.encode())])
+                                     headers=[("content-type", CONTENT_TYPE.encode()),
+                                              *infra.signed_headers("UnitRegistered", env.to_bytes())])
     finally:
         await producer.stop()
     sent = time.monotonic()
@@ -159,7 +161,7 @@ async def _ingress(infra: Infra, units: dict[str, str], reports: Any, dead_lette
                        actorunit=units["town"], actor="clerk@agency")
     bad = json.dumps(body_for(units, occurred_at="昨天")).encode()
     headers = [("baosong-unit", units["town"].encode()), ("baosong-message-id", message_id.encode())]
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", **infra.kafka_options())
     await producer.start()
     try:
         for value, hdrs in ((good, headers), (good, headers), (command.to_bytes(), []),

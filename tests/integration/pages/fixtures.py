@@ -23,7 +23,7 @@ def archive(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture(scope="module")
 def scenario(infra: Infra, archive: str) -> Scenario:
     s = Scenario().build()
-    s.publish(infra.kafka_bootstrap)
+    s.publish(infra)
     admin = {"Authorization": f"Bearer {infra.token(unit=None, role='admin')}"}
 
     def settled() -> bool:
@@ -55,10 +55,10 @@ def two_step_incident(infra: Infra, archive: str, scenario: Scenario, headers: d
     step = Scenario(suffix=scenario.suffix)
     incident, late_at = step.submit(scenario.town_a, "2026-10-25T10:00:00+08:00", "城关镇民房火灾")
     url = f"{archive}/v1/incidents/{incident}/timeline"
-    step.publish(infra.kafka_bootstrap)
+    step.publish(infra)
     wait_for(lambda: len(httpx.get(url, headers=headers).json().get("entries", [])) == 1)
     step.events.clear()
     step.forward(incident, scenario.town_a, late_at)
-    step.publish(infra.kafka_bootstrap)
+    step.publish(infra)
     wait_for(lambda: len(httpx.get(url, headers=headers).json()["entries"]) == 2)
     return incident

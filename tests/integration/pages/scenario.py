@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from faststream.kafka import KafkaBroker
-
 from shared import topics
 from shared.envelope import Envelope
 from shared.kafka import publish_all
+from tests.conftest import Infra
+from tests.support.kafka import acting_broker
 from tests.support.reports import report
 
 PERIOD = "2026-10"
@@ -96,14 +96,14 @@ class Scenario:
         self.incidents = [one, two, three]
         return self
 
-    async def publish_all(self, bootstrap: str) -> None:
-        async with KafkaBroker(bootstrap) as broker:
+    async def publish_all(self, infra: Infra) -> None:
+        async with acting_broker(infra) as broker:
             await publish_all(broker, self.events)
 
-    def publish(self, bootstrap: str) -> None:
+    def publish(self, infra: Infra) -> None:
         """Publish from a thread of its own (Playwright's sync API keeps a loop running in this one)."""
         with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, self.publish_all(bootstrap)).result(timeout=60)
+            pool.submit(asyncio.run, self.publish_all(infra)).result(timeout=60)
 
     def expected(self) -> dict[str, dict[str, Any]]:
         base = {"reports": 0, "on_time": 0, "late": 0, "missed": 0}

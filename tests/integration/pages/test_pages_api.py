@@ -123,7 +123,7 @@ def test_breach_stream_pushes_new_breaches_within_scope(infra: Infra, archive: s
     live = Scenario(suffix=scenario.suffix)
     live.breach("inc-outside", scenario.outsider, "late", live_deadline := _now())  # out of the county's scope
     inside = live.breach("inc-inside", scenario.school_b, "late", live_deadline)
-    live.publish(infra.kafka_bootstrap)
+    live.publish(infra)
     listener.join(20)
     assert [g["breach_id"] for g in got] == [inside.data["breach_id"]]
 

@@ -55,8 +55,9 @@ class App:
 
 @pytest.fixture
 async def app(infra: Infra) -> AsyncIterator[App]:
-    settings = IntakeSettings(jwt_public_key=infra.public_key, pg_dsn=infra.service_dsn("intake"),
-                              kafka_bootstrap=infra.kafka_bootstrap, receipt_signing_key=infra.receipt_signing_key)
+    kafka = {key.removeprefix("BAOSONG_").lower(): value for key, value in infra.kafka_env("intake").items()}
+    settings = IntakeSettings(jwt_public_key=infra.public_key, pg_dsn=infra.service_dsn("intake"), **kafka,
+                              receipt_signing_key=infra.receipt_signing_key)
     asgi = create_app(settings)
     broker = asgi.state.broker
     published: dict[str, list[bytes]] = {REPORTS: [], UNITS: [], INGRESS_DEAD_LETTER: []}
