@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.approval.adapters import views
 from services.approval.domain.signoff import Refused
@@ -21,10 +21,18 @@ from shared.http import Problem
 SEE_ALL = ("investigator", "admin")
 
 
+def _storable(text: str) -> str:
+    """PostgreSQL keeps no NUL in text: refused here, not as a 500 once the decision is written."""
+    if "\x00" in text:
+        raise ValueError("不能含有 NUL 字符 / must not contain a NUL character")
+    return text
+
+
 class DecisionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["approve", "reject"]
-    comment: str = Field(default="", max_length=5000, description="意见；退回时必填 (required to reject).")
+    comment: Annotated[str, AfterValidator(_storable)] = Field(
+        default="", max_length=5000, description="意见；退回时必填 (required to reject).")
     emergency: bool = Field(default=False, description="紧急越级上报：仅当策略包允许该等级时 (pack's emergency_skip).")
 
 
