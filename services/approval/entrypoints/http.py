@@ -17,21 +17,15 @@ from services.approval.service_layer.actions import Actions, DecisionRequest, no
 from shared.auth import Principal
 from shared.db import Database
 from shared.http import Problem
+from shared.storable import storable_text
 
 SEE_ALL = ("investigator", "admin")
-
-
-def _storable(text: str) -> str:
-    """PostgreSQL keeps no NUL in text: refused here, not as a 500 once the decision is written."""
-    if "\x00" in text:
-        raise ValueError("不能含有 NUL 字符 / must not contain a NUL character")
-    return text
 
 
 class DecisionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["approve", "reject"]
-    comment: Annotated[str, AfterValidator(_storable)] = Field(
+    comment: Annotated[str, AfterValidator(storable_text)] = Field(
         default="", max_length=5000, description="意见；退回时必填 (required to reject).")
     emergency: bool = Field(default=False, description="紧急越级上报：仅当策略包允许该等级时 (pack's emergency_skip).")
 

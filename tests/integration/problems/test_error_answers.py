@@ -101,3 +101,13 @@ def test_a_nul_in_a_decisions_comment_is_refused_before_it_is_stored(
     assert_problem(refused, 422, "comment")
     taken = httpx.post(decide, json={"decision": "reject", "comment": "数字有误"}, headers=approver)
     assert taken.status_code == 202, taken.text
+
+
+@pytest.mark.parametrize(("field", "value"), [("department_parent_id", "a\u0000"), ("name", "城关\ud800镇")])
+def test_a_unit_with_text_postgresql_cannot_keep_is_refused_naming_the_field(
+        services: dict[str, str], admin: dict[str, str], field: str, value: str) -> None:
+    """Found by the Schemathesis run: a 500 before (the NUL reached the directory's query)."""
+    body = {"name": "城关镇", "level": "town", "kind": "general_office", "parent_id": "county-x-office", field: value}
+    answer = httpx.put(f"{services['intake']}/v1/units/town-c-office", content=json.dumps(body),  # \ud800 escaped
+                       headers={**admin, "Content-Type": "application/json"})
+    assert_problem(answer, 422, field)
