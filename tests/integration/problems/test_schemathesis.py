@@ -2,10 +2,18 @@
 
 For each operation of each service, Hypothesis draws cases that fit the schema (positive) and cases
 that do not (negative), sent with a valid token (admin and a reporter of a registered unit, taking
-turns) so they get past 401. It must find no 5xx, and every error answer must be problem+json.
+turns) so they get past 401. It must find no 5xx, every error answer must be problem+json, and each
+answer's status, content type and body must be the ones the document declares. ``derandomize`` makes
+Hypothesis draw the same cases on every run (its seed comes from the test's code, not the clock).
 Every failing case is collected (not only the first), so the figures printed at the end are whole.
+
+Not reached on purpose: a report that passes intake's checks (the reporter's unit is never drawn),
+so the run publishes no report into the broker that the rest of the suite shares.
 """
 
+import json
+import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -16,13 +24,22 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.errors import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import Infra
 from tests.integration.problems.conftest import SERVICES
 
 pytestmark = pytest.mark.integration
-EXAMPLES = 20  # cases per operation and generation mode
+EXAMPLES = 40  # cases per operation and generation mode
 PROBLEM_JSON = "application/problem+json"
+#: Schemathesis's own checks: no 5xx, and each answer's status, content type and body as the document declares.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 #: Operations not run, and why.
 NOT_RUN: dict[tuple[str, str, str], str] = {
@@ -36,15 +53,19 @@ class Figures:
 
     cases: int = 0
     operations: int = 0
+    seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
 
 
-def answered_badly(status: int, content_type: str) -> str | None:
-    """Why this answer breaks the rule, or None."""
-    if status >= 500:
-        return f"{status} server error"
-    if status >= 400 and content_type != PROBLEM_JSON:
-        return f"{status} as {content_type or 'no content type'}"
+def not_a_problem(status: int, content_type: str, content: bytes) -> str | None:
+    """Why this error answer is not problem+json, or None."""
+    if status < 400:
+        return None
+    if content_type != PROBLEM_JSON:
+        return f"{status} answered as {content_type or 'no content type'}"
+    if json.loads(content).get("status") != status:
+        return f"{status} answered with another status in its body"
     return None
 
 
@@ -68,7 +89,8 @@ def figures(request: pytest.FixtureRequest) -> Iterator[dict[str, Figures]]:
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     with capture.global_and_fixture_disabled():
         for name, f in per_service.items():
-            print(f"\nschemathesis {name}: {f.cases} cases over {f.operations} operations, {len(f.failures)} failing")
+            print(f"\nschemathesis {name}: {f.cases} cases over {f.operations} operations in {f.seconds:.1f} s,"
+                  f" {len(f.failures)} failing; answers: {dict(sorted(f.statuses.items()))}")
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -81,13 +103,20 @@ def test_no_generated_request_is_a_server_error_and_every_error_is_a_problem(
 
     def call(case: Case) -> None:
         token = tokens[mine.cases % len(tokens)]
-        response = case.call(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        headers = {"Authorization": f"Bearer {token}"}
+        response = case.call(base_url=url, headers=headers, timeout=30)
         content_type = response.headers.get("content-type", [""])[0].split(";")[0]
-        why = answered_badly(response.status_code, content_type)
-        if why is not None:
+        mine.statuses[f"{case.operation.label} {response.status_code}"] += 1
+        found = [why] if (why := not_a_problem(response.status_code, content_type, response.content)) else []
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except FailureGroup as group:
+            found += [failure.title for failure in group.exceptions]
+        if found:
             answer = response.content[:300].decode("utf-8", "replace")
-            mine.failures.append(f"{why}: {case.as_curl_command()}\n    → {answer}")
+            mine.failures.append(f"{'; '.join(found)}: {case.as_curl_command()}\n    → {response.status_code} {answer}")
 
+    started = time.monotonic()
     for result in schema.get_all_operations():
         operation = result.ok()
         if (service, operation.method.upper(), operation.path) in NOT_RUN:
@@ -95,4 +124,5 @@ def test_no_generated_request_is_a_server_error_and_every_error_is_a_problem(
         mine.operations += 1
         for mode in GenerationMode:
             run_operation(operation.as_strategy(generation_mode=mode), call, mine)
+    mine.seconds = time.monotonic() - started
     assert not mine.failures, f"{len(mine.failures)} of {mine.cases} cases:\n" + "\n".join(mine.failures[:30])
