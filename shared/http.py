@@ -86,7 +86,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         errors = [{"field": _field_path(e), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
         fields = ", ".join(e["field"] for e in errors)
         return problem_response(
-            Problem(422, "Invalid request", f"Fix these fields and send again: {fields}", errors),
+            Problem(422, "Invalid request", f"请修改以下字段后重新发送 / Fix these fields and send again: {fields}",
+                    errors),
             request.url.path,
         )
 

@@ -35,9 +35,10 @@ class FieldError(BaseModel):
     type: str | None = Field(default=None, description="A machine-readable kind, e.g. missing, json_invalid.")
 
 
-class Problem(BaseModel):
-    """An error answer (RFC 9457 ``application/problem+json``)."""
+class ProblemSchema(BaseModel):
+    """An error answer (RFC 9457 application/problem+json); errors names each bad field."""
 
+    model_config = ConfigDict(title="Problem")
     type: str = Field(default="about:blank")
     title: str = Field(description="The HTTP status phrase or a short summary.")
     status: int = Field(description="The HTTP status code, again.")
@@ -78,7 +79,7 @@ def describe_problems(doc: Doc) -> Doc:
         "bearer", BEARER.model.model_dump(mode="json", by_alias=True, exclude_none=True))
     schemas: Doc = components.setdefault("schemas", {})
     _hoist_defs(doc["paths"], schemas)
-    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    problem = ProblemSchema.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(problem.pop("$defs"))
     schemas["Problem"] = problem
     for path_item in doc["paths"].values():
