@@ -22,6 +22,7 @@ from shared.http import Problem, install_problem_handlers
 from shared.logging import configure_logging
 from shared.parked_http import parked_router
 from shared.parking import PgParking
+from shared.openapi import document_problems
 from shared.settings import ServiceSettings
 
 Resources = Callable[[], AbstractAsyncContextManager[None]]
@@ -73,8 +74,9 @@ def build_app(
     app = FastAPI(title=f"Baosong {settings.service_name}", lifespan=lifespan)
     app.state.broker = broker
     install_problem_handlers(app)
+    document_problems(app)
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.get("/healthz", openapi_extra={"security": []}, summary="就绪检查（无需凭证） / readiness, no token")
     async def healthz() -> dict[str, Any]:
         if ready is not None and not await ready():
             raise Problem(503, "Not ready", f"{settings.service_name} is starting or lost a dependency.")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.approval.adapters import views
 from services.approval.domain.signoff import Refused
@@ -18,6 +18,7 @@ from shared.access import shown
 from shared.auth import Principal
 from shared.db import Database
 from shared.http import Problem
+from shared.storable import storable_text
 
 SEE_ALL = ("investigator", "admin")
 
@@ -25,7 +26,8 @@ SEE_ALL = ("investigator", "admin")
 class DecisionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["approve", "reject"]
-    comment: str = Field(default="", max_length=5000, description="意见；退回时必填 (required to reject).")
+    comment: Annotated[str, AfterValidator(storable_text)] = Field(
+        default="", max_length=5000, description="意见；退回时必填 (required to reject).")
     emergency: bool = Field(default=False, description="紧急越级上报：仅当策略包允许该等级时 (pack's emergency_skip).")
 
 

@@ -60,7 +60,8 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]], echarts: Pat
         figures = await figures_of.month(db.pool, _period(until, "until"), history=count)
         return {"months": figures["months"]}
 
-    @api.get("/report")
+    @api.get("/report", response_class=HTMLResponse,
+             responses={200: {"content": {"application/pdf": {}}, "description": "HTML, or PDF with format=pdf"}})
     async def report(principal: Annotated[Principal, Depends(auth)],
                      period: Annotated[str | None, Query()] = None,
                      format: Annotated[Literal["html", "pdf"], Query()] = "html") -> Response:

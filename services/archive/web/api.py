@@ -27,18 +27,23 @@ BOARD_TYPES = ["ReportSubmitted", "ReportApproved", "ReportRejected", "ReportFor
                "DeadlineBreached", "DeadlineApproaching"]
 
 
+class EventStream(StreamingResponse):
+    """Server-sent events (so the OpenAPI document says ``text/event-stream``)."""
+
+    media_type = "text/event-stream"
+
+
 def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
     api = APIRouter(prefix="/v1")
     reads = Reads(db)
     board_events: StoreTail[StoredEvent] = StoreTail(BOARD_TYPES, lambda event: event)
     boards: dict[tuple[int, frozenset[str] | None, str], tuple[float, dict[str, Any]]] = {}
 
-    @api.get("/streams/breaches")
-    async def stream_breaches(request: Request, principal: Annotated[Principal, Depends(auth)]) -> StreamingResponse:
+    @api.get("/streams/breaches", response_class=EventStream)
+    async def stream_breaches(request: Request, principal: Annotated[Principal, Depends(auth)]) -> EventStream:
         after = await start_position(db.pool, request)
-        return StreamingResponse(breach_events(db.pool, reads, request, principal, after),
-                                 media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return EventStream(breach_events(db.pool, reads, request, principal, after),
+                           headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @api.get("/board")
     async def get_board(principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:

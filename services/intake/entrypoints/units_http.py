@@ -34,7 +34,9 @@ UnitId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^/\s\x00-
 def router(store: IntakeStore, publish_unit: Publish, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
-    @api.put("/units/{unit_id}", openapi_extra=UNIT_BODY, summary="登记或更新单位 / register or update a unit")
+    @api.put("/units/{unit_id}", openapi_extra=UNIT_BODY, summary="登记或更新单位 / register or update a unit",
+             responses={200: {"description": "已更新或无变化 / updated, or unchanged (changed: false)"},
+                        201: {"description": "新登记 / registered", "content": {"application/json": {}}}})
     async def put_unit(unit_id: UnitId, request: Request,
                        principal: Annotated[Principal, Depends(auth)]) -> JSONResponse:
         require_roles(principal, "admin")
