@@ -20,9 +20,9 @@ from shared.consumer import Consumers, RetryPolicy
 from shared.db import Database
 from shared.http import Problem, install_problem_handlers
 from shared.logging import configure_logging
+from shared.openapi import document_problems
 from shared.parked_http import parked_router
 from shared.parking import PgParking
-from shared.openapi import document_problems
 from shared.settings import ServiceSettings
 
 Resources = Callable[[], AbstractAsyncContextManager[None]]
