@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+
+from shared.events import parse_data
 
 
 def parse_json(text: str | bytes) -> Any:
@@ -54,3 +56,18 @@ class StoredEvent:
     def of(cls, event_type: str, data: dict[str, Any], time: str | None = None) -> StoredEvent:
         """An event outside the store (tests, folds over plain (type, data) pairs)."""
         return cls(0, event_type, time, time or "", None, data)
+
+
+def conforms(event: StoredEvent) -> bool:
+    """Whether ``event`` is what its type promises (``shared.events``), with a time this system can hold.
+
+    The archive keeps every event as it came — one with missing fields, or a time no calendar here holds,
+    too — and readers that fold raw events (the board, the figures) leave such an event out instead of
+    failing on it."""
+    try:
+        parse_data(event.type, event.data)
+        if event.time is not None:
+            datetime.fromisoformat(event.time).astimezone(UTC)
+    except Exception:
+        return False
+    return True

@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from services.archive.domain.stored import StoredEvent
+from services.archive.domain.stored import StoredEvent, conforms
 from services.archive.stats.domain import Fact, UnitInfo, previous_periods, stats_by_period, totals
 from services.archive.stats.queries import load_units
 from services.archive.stats.tail import StoreTail
@@ -27,7 +27,10 @@ def quotas_for(units: dict[str, UnitInfo]) -> dict[str, int | None]:
             for uid, info in units.items()}
 
 
-def _fact(event: StoredEvent) -> Fact:
+def _fact(event: StoredEvent) -> Fact | None:
+    """The fact the figures read, or None for an event that does not conform to its type: left out."""
+    if not conforms(event):
+        return None
     return Fact(event.type, datetime.fromisoformat(event.time or event.recorded_at), event.data)
 
 

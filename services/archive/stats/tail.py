@@ -19,7 +19,9 @@ T = TypeVar("T")
 
 
 class StoreTail(Generic[T]):
-    def __init__(self, types: list[str], convert: Callable[[StoredEvent], T]):
+    """``convert`` makes each stored event what the reader keeps, or None to leave it out."""
+
+    def __init__(self, types: list[str], convert: Callable[[StoredEvent], T | None]):
         self._types, self._convert = types, convert
         self._lock = asyncio.Lock()
         self.position = 0
@@ -29,7 +31,7 @@ class StoreTail(Generic[T]):
         """Everything stored so far, in store order (a fresh list the caller may keep)."""
         async with self._lock:
             events = await events_after(pool, self.position, None, self._types)
-            self.items += [self._convert(e) for e in events]
+            self.items += [item for e in events if (item := self._convert(e)) is not None]
             if events:
                 self.position = events[-1].position
             return list(self.items)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from services.archive.adapters.reads import Reads
-from services.archive.domain.stored import StoredEvent
+from services.archive.domain.stored import StoredEvent, conforms
 from services.archive.stats.queries import load_units
 from services.archive.stats.tail import StoreTail
 from services.archive.web.stream import breach_events, start_position
@@ -36,7 +36,7 @@ class EventStream(StreamingResponse):
 def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
     api = APIRouter(prefix="/v1")
     reads = Reads(db)
-    board_events: StoreTail[StoredEvent] = StoreTail(BOARD_TYPES, lambda event: event)
+    board_events: StoreTail[StoredEvent] = StoreTail(BOARD_TYPES, lambda event: event if conforms(event) else None)
     boards: dict[tuple[int, frozenset[str] | None, str], tuple[float, dict[str, Any]]] = {}
 
     @api.get("/streams/breaches", response_class=EventStream)

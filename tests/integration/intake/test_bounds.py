@@ -115,7 +115,7 @@ async def test_each_poison_message_on_the_ingress_goes_to_the_dead_letter_topic_
                (ascii_json(body_for(town)), headers(f"{run}-nul\u0000id"), "header:baosong-message-id")]
     valid = ascii_json(body_for(town, title="毒丸之后"))
     async with tail(infra, REPORTS) as reports, tail(infra, INGRESS_DEAD_LETTER) as dead_letters:
-        producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+        producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", **infra.kafka_options())
         await producer.start()
         try:
             for value, hdrs, _ in poison:  # one key: one partition, the valid message behind every poison one

@@ -129,7 +129,7 @@ def test_a_replay_of_the_same_submission_returns_the_same_receipt(
 async def test_an_ingress_report_has_a_receipt_its_unit_can_fetch(infra: Infra, intake: str, town: str) -> None:
     message_id = f"agency-{uuid.uuid4()}"
     body = report(reporting_unit=town, location={"unit_id": town, "address": "K12"})
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", **infra.kafka_options())
     await producer.start()
     try:
         await producer.send_and_wait(INGRESS, json.dumps(body).encode(), key=b"agency", headers=[
