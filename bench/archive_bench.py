@@ -1,7 +1,7 @@
 """Archive benchmark (a script, not a test): append and full-replay throughput of the archive's store
-against PostgreSQL's own COPY ceiling (../shared/bench/pg_limit.py) and the `eventsourcing` library's
-PostgreSQL store (../shared/bench/peer_eventsourcing.py, SAVE_BATCH=100), all in one run on one private
-PostgreSQL cluster started here.
+against PostgreSQL's own COPY ceiling and the `eventsourcing` library's PostgreSQL store
+(SAVE_BATCH=100), all in one run on one private PostgreSQL cluster started here. The peers' scripts are
+not in this repository yet (issue 18 brings them into bench/).
 
 Usage: .venv/bin/python bench/archive_bench.py [SIZES...]     (default: 100000 1000000)
 Needs the `bench` extra: .venv/bin/pip install -e '.[dev,bench]'

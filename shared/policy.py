@@ -1,4 +1,4 @@
-"""Policy packs: the rules' numbers as versioned data (regulations.md §3–§5), one YAML file per pack.
+"""Policy packs: the rules' numbers as versioned data (explained in docs/rules.md), one YAML file per pack.
 
 A pack says what is reportable (category thresholds and the sensitivity clause), how grave it is
 (grades I–IV), how far each grade travels up the levels, what is owed by when (obligations and
@@ -105,7 +105,7 @@ class Pack(BaseModel):
     extends: str | None = Field(
         default=None, description="A pack whose top-level sections this one inherits unless it sets them.")
     title: Words
-    sources: tuple[str, ...] = Field(description="The seed documents the numbers come from.")
+    sources: tuple[str, ...] = Field(description="The documents the numbers come from, by title (docs/rules.md §1).")
     clock_start: Literal["occurred", "discovered"] = "occurred"
     categories: dict[str, Category] = Field(default_factory=dict)
     sensitivity_flags: tuple[str, ...] = ("sensitive_time", "sensitive_place", "special_identity", "wide_attention")

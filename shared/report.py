@@ -1,4 +1,4 @@
-"""The report as agencies submit it (contract §Intake, regulations §2).
+"""The report as agencies submit it (docs/api.md, "The report"; docs/rules.md §8).
 
 This is the wire shape only; intake's domain adds the rules a clerk must satisfy
 (vague words, occurrence in the future, follow-ups naming their incident).
@@ -84,7 +84,7 @@ class Casualties(BaseModel):
 
 
 class Flags(BaseModel):
-    """Sensitivity clause of regulations §3: reportable below the thresholds when any is set."""
+    """Sensitivity clause (docs/rules.md §3): reportable below the thresholds when any is set."""
 
     model_config = ConfigDict(extra="forbid")
     sensitive_time: bool = False

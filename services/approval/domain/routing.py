@@ -1,6 +1,6 @@
 """Where a signed report goes next (上报): level by level, dual reporting, emergency skips (pure).
 
-Rules (regulations §1; the pack's ``routes``):
+Rules (docs/rules.md §2; the pack's ``routes``):
 - The reporting unit always forwards to its main-channel parent (contract §Approval).
 - A receiving unit forwards further only while the report is reportable and the unit sits below
   the route's ``up_to`` level; a report that reached ``up_to`` stops there.

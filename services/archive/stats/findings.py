@@ -12,7 +12,7 @@ def pct(rate: float | None) -> str:
 
 
 def comment(row: dict[str, Any]) -> str:
-    """One sentence on a unit, in the seed report's manner (报送率分析)."""
+    """One sentence on a unit, in the manner of the model report 《信息报送情况报告》 (报送率分析)."""
     rate, name = row["on_time_rate"], row["name"]
     if rate is None:
         text = f"{name}本月无到期的书面报告义务"

@@ -1,4 +1,4 @@
-"""Suspected concealment (瞒报嫌疑) and the evidence a breach cites (regulations §4).
+"""Suspected concealment (瞒报嫌疑) and the evidence a breach cites (docs/rules.md §5).
 
 The system never asserts concealment: it flags a breach when another channel — another unit, a
 department — had reported the incident while the responsible unit had reported nothing.

@@ -1,6 +1,6 @@
 """Classification of a report against a policy pack: reportable?, grade I–IV, and why (pure).
 
-Every number comes from the pack (regulations §3); this module only reads figures off the
+Every number comes from the pack (docs/rules.md §3); this module only reads figures off the
 report and compares them with the pack's inclusive thresholds (以上/含).
 """
 

@@ -1,4 +1,4 @@
-"""The rules a report must satisfy beyond its wire shape (regulations §2), naming every bad field.
+"""The rules a report must satisfy beyond its wire shape (docs/rules.md §8), naming every bad field.
 
 ``check_report`` collects the shape errors and every rule broken by the fields that did parse,
 so a clerk fixes everything in one round; vague words (听说, 可能 …) are warnings, not errors.

@@ -101,7 +101,7 @@ POLICIES = {"b-county": "county-2h-10h@1", "b-county-nr": "county-2h-10h@1", "b-
             "b-city12": "city-1h-2h@1", "b-bureau4": "bureau-grade@1", "b-bureau3": "bureau-grade@1",
             "b-school": "school-2h@1", "b-routine": "routine@1"}
 
-# (unit, obligation, kind, deadline after T0) as regulations §4 states them, per pack.
+# (unit, obligation, kind, deadline after T0) as docs/rules.md §4 states them, per pack.
 BOUNDARIES = [
     ("b-county", "written_report", "late", 2 * H), ("b-county", "written_report", "missed", 10 * H),
     ("b-county-nr", "routine_report", "late", 48 * H),

@@ -1,4 +1,4 @@
-"""The shipped packs state regulations §4's limits; ``extends`` inherits what a pack does not set."""
+"""The shipped packs state the limits of docs/rules.md §4; ``extends`` inherits what a pack does not set."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The default pack against regulations §3, at every boundary: just under (not reportable), at (reportable).
+"""The default pack against docs/rules.md §3, at every boundary: just under (not reportable), at (reportable).
 
-The table below is written from regulations.md §3 by hand, not read from the pack, so a wrong
+The table below is written from docs/rules.md §3 by hand, not read from the pack, so a wrong
 number in the pack fails here; ``test_the_table_covers_every_threshold_of_the_pack`` makes a new
 threshold in the pack need a row here.
 """
