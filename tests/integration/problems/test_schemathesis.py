@@ -7,8 +7,10 @@ answer's status, content type and body must be the ones the document declares. `
 Hypothesis draw the same cases on every run (its seed comes from the test's code, not the clock).
 Every failing case is collected (not only the first), so the figures printed at the end are whole.
 
-Not reached on purpose: a report that passes intake's checks (the reporter's unit is never drawn),
-so the run publishes no report into the broker that the rest of the suite shares.
+A drawn report is sent as the reporter's own (``reporting_unit`` and ``location.unit_id`` set to the
+token's unit), so the reports that fit the schema get through intake's checks and are published: the
+consumers downstream must take whatever intake accepts without stalling (the fault tests check what
+follows them).
 """
 
 import json
@@ -37,6 +39,8 @@ from tests.integration.problems.conftest import SERVICES
 
 pytestmark = pytest.mark.integration
 EXAMPLES = 40  # cases per operation and generation mode
+REPORTER_UNIT = "town-a-office"
+OCCURRED_AT = "2026-11-23T08:05:00+08:00"
 PROBLEM_JSON = "application/problem+json"
 #: Schemathesis's own checks: no 5xx, and each answer's status, content type and body as the document declares.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -98,11 +102,19 @@ def test_no_generated_request_is_a_server_error_and_every_error_is_a_problem(
         infra: Infra, services: dict[str, str], figures: dict[str, Figures], service: str) -> None:
     url = services[service]
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
-    tokens = [infra.token(unit=None, role="admin"), infra.token(unit="town-a-office", role="reporter")]
+    tokens = [infra.token(unit=None, role="admin"), infra.token(unit=REPORTER_UNIT, role="reporter")]
     mine = figures.setdefault(service, Figures())
 
     def call(case: Case) -> None:
         token = tokens[mine.cases % len(tokens)]
+        if case.operation.path == "/v1/reports" and isinstance(case.body, dict):
+            token = tokens[1]  # the reporter, filing for its own unit: drawn reports can be accepted
+            case.body["reporting_unit"] = REPORTER_UNIT
+            if isinstance(case.body.get("location"), dict):
+                case.body["location"]["unit_id"] = REPORTER_UNIT
+            if mine.cases % 2:  # an initial report with a code and a time the rules take
+                case.body.update(kind="initial", incident_id=None, category="accident.road_traffic",
+                                 occurred_at=OCCURRED_AT, discovered_at=None)
         headers = {"Authorization": f"Bearer {token}"}
         response = case.call(base_url=url, headers=headers, timeout=30)
         content_type = response.headers.get("content-type", [""])[0].split(";")[0]
