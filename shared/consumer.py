@@ -153,6 +153,8 @@ class Guard:
         neither: a transient failure that outlasts the retries and the parking table both."""
         self.state.busy_since = self.state.busy_since or time.monotonic()
         error = await self._attempts(lambda: self._apply(record))
+        if error is not None and is_transient(error):
+            error = await self._last_try(record)  # what failed may just have come back: never park for nothing
         if error is None:
             self._done(record)
             return
@@ -191,6 +193,15 @@ class Guard:
                     return exc
                 self._warn(exc, attempt)
                 await asyncio.sleep(self._policy.backoff(attempt))
+
+    async def _last_try(self, record: Record) -> BaseException | None:
+        try:
+            await self._apply(record)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            return exc
+        return None
 
     async def _park(self, record: Record, error: BaseException) -> None:
         parked = Parked(consumer=self.name, record=record, reason=_describe(error), error_type=type(error).__name__,

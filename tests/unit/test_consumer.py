@@ -72,9 +72,16 @@ async def test_a_passing_failure_that_outlasts_the_retries_is_parked() -> None:
     parking, handler = InMemoryParking(), Handler(flaky=10)
     guard = Consumers("escalation", parking, FAST).guard("c", handler)
     await guard.handle(record(7))
-    assert handler.calls == FAST.attempts
+    assert handler.calls == FAST.attempts + 1  # the tries, and one last one just before parking
     [parked] = await parking.list()
     assert parked.error_type == "CannotConnectNowError" and parked.attempts == FAST.attempts
+
+
+async def test_a_record_is_not_parked_when_what_failed_came_back_by_then() -> None:
+    parking, handler = InMemoryParking(), Handler(flaky=FAST.attempts)
+    guard = Consumers("escalation", parking, FAST).guard("c", handler)
+    await guard.handle(record(7))
+    assert handler.applied == [7] and await parking.list() == []
 
 
 async def test_while_nothing_can_be_made_durable_the_record_is_not_acknowledged() -> None:
