@@ -41,7 +41,7 @@ class Publisher:
         await asyncio.gather(*sent)
 
     def _headers(self, envelope: Envelope, value: bytes) -> list[tuple[str, bytes]]:
-        """The structured-mode content type and, when the service has a signing key, its signature (shared.producers)."""
+        """The structured-mode content type and, with a signing key, the service's signature (shared.producers)."""
         headers = {"content-type": CONTENT_TYPE}
         if self._access.signer is not None:
             headers.update(self._access.signer.headers(value))
