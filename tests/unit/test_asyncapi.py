@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
-
-from jsonschema import Draft202012Validator
 
 from deploy import asyncapi
 from services.intake.domain.ingress import dead_letter
@@ -14,16 +11,7 @@ from shared.events import EVENT_TYPES
 from shared.http import Problem
 from shared.producers import PRODUCER_OF
 from shared.topics import AGENCY_INGRESS_PREFIX, EVENT_TOPIC, PARTITIONS
-
-
-def documented() -> dict[str, Any]:
-    spec: dict[str, Any] = json.loads((asyncapi.DOCS / "asyncapi.json").read_text(encoding="utf-8"))
-    return spec
-
-
-def payload_validator(spec: dict[str, Any], message: str) -> Draft202012Validator:
-    """Validates a record's value against the documented payload of ``message`` (references resolved)."""
-    return Draft202012Validator({**spec, "$ref": spec["components"]["messages"][message]["payload"]["$ref"]})
+from tests.support.asyncapi import documented, payload_validator
 
 
 def test_the_documents_are_current() -> None:
@@ -62,9 +50,9 @@ def test_every_event_a_service_publishes_has_its_message_on_its_topics_channel()
 
 
 def test_a_dead_letter_is_what_the_document_says() -> None:
+    error = {"field": "body", "message": "…", "message_en": "…", "type": "json_invalid"}
     letter = dead_letter("baosong.ingress.reports.town-a", 0, 7, b"k", b"\xff", [("baosong-unit", b"town-a")],
-                         problem=Problem(422, "Invalid ingress message", "无效 / invalid",
-                                         [{"field": "body", "message": "…", "message_en": "…", "type": "json_invalid"}]),
+                         problem=Problem(422, "Invalid ingress message", "无效 / invalid", [error]),
                          at=datetime(2026, 12, 5, tzinfo=UTC))
     validator = payload_validator(documented(), "IngressMessageRefused")
     assert list(validator.iter_errors(json.loads(letter.to_bytes()))) == []
