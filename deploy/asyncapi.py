@@ -154,6 +154,9 @@ def _event_headers() -> dict[str, Any]:
                                "description": "Ed25519 signature of the record's value by the producer's key "
                                               "(standard base64). Consumers refuse a record whose producer may not "
                                               "make its type, or whose signature is not that producer's."},
+            "correlation_id": {"type": "string",
+                               "description": "Added by the Kafka client of some services: a random id, not the "
+                                              "envelope's `correlationid`; readers ignore it."},
         },
         "required": ["content-type", PRODUCER_HEADER, SIGNATURE_HEADER],
     }
