@@ -148,6 +148,31 @@ class ChainHeadPublished(EventData):
     signature: str | None = None
 
 
+class IngressSource(EventData):
+    """Where a refused ingress message was."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None = Field(description="The message's key as UTF-8 text (undecodable bytes replaced), if any.")
+
+
+class IngressMessageRefused(EventData):
+    """An ingress message intake refused (a dead letter): why, where it was, and its original bytes."""
+
+    dead_letter_id: str = Field(description="uuid5 of the original topic, partition and offset.")
+    failed_at: AwareDatetime
+    status: int = Field(description="The HTTP status the same request would get (422, 403, 409).")
+    title: str
+    detail: str = Field(description="中文 / English.")
+    errors: list[dict[str, Any]] = Field(
+        description="Each bad field: field, label, message (中文), message_en, type — as in the HTTP 422.")
+    source: IngressSource
+    original_base64: str = Field(description="The original value, base64.")
+    original_text: str | None = Field(description="The original value as UTF-8 text, when it is.")
+    original_headers: dict[str, str] = Field(description="Header name → base64 of its value.")
+
+
 class UnitRegistered(EventData):
     unit_id: str
     name: str
@@ -172,6 +197,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         DeadlineApproaching,
         FollowUpDue,
         ChainHeadPublished,
+        IngressMessageRefused,
     )
 }
 

@@ -112,7 +112,7 @@ async def publish(broker: KafkaBroker, topic: str, envelope: Envelope) -> None:
         envelope.to_bytes(),
         topic=topic,
         key=envelope.partitionkey.encode(),
-        headers={"content-type": CONTENT_TYPE, "ce_type": envelope.type, "ce_id": envelope.id},
+        headers={"content-type": CONTENT_TYPE},
     )
 
 
@@ -128,7 +128,7 @@ async def publish_all(broker: KafkaBroker, items: list[tuple[str, Envelope]]) ->
             envelope.to_bytes(),
             topic=topic,
             key=envelope.partitionkey.encode(),
-            headers={"content-type": CONTENT_TYPE, "ce_type": envelope.type, "ce_id": envelope.id},
+            headers={"content-type": CONTENT_TYPE},
             no_confirm=True,
         )
         for topic, envelope in items

@@ -30,6 +30,7 @@ PRODUCER_OF: Final[Mapping[str, str]] = {
     "ReportSubmitted": "intake",
     "IncidentRegraded": "intake",
     "UnitRegistered": "intake",
+    "IngressMessageRefused": "intake",
     "ReportApproved": "approval",
     "ReportRejected": "approval",
     "ReportForwarded": "approval",

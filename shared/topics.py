@@ -25,5 +25,22 @@ PARTITIONS: Final[dict[str, int]] = {
     INGRESS_DEAD_LETTER: 1,
 }
 
+#: The topic each event type is published on (docs/asyncapi.yaml documents each there).
+EVENT_TOPIC: Final[dict[str, str]] = {
+    "ReportSubmitted": REPORTS,
+    "IncidentRegraded": REPORTS,
+    "ReportApproved": REPORTS,
+    "ReportRejected": REPORTS,
+    "ReportForwarded": REPORTS,
+    "ReportAcknowledged": REPORTS,
+    "WrittenReportOwed": REPORTS,
+    "UnitRegistered": UNITS,
+    "DeadlineApproaching": DEADLINES,
+    "FollowUpDue": DEADLINES,
+    "DeadlineBreached": BREACHES,
+    "ChainHeadPublished": AUDIT,
+    "IngressMessageRefused": INGRESS_DEAD_LETTER,
+}
+
 #: Topics whose every event the archive keeps forever (the audit topic carries the archive's own heads).
 ARCHIVED: Final = (REPORTS, UNITS, DEADLINES, BREACHES)

@@ -1,4 +1,4 @@
-"""The due loop's own Kafka producer: idempotent, acks from every in-sync replica, CloudEvents headers.
+"""The due loop's own Kafka producer: idempotent, acks from every in-sync replica, structured CloudEvents.
 
 Separate from the FastStream broker so that firing deadlines never waits for the consumers to join
 their groups (after a SIGKILL that takes a session timeout).
@@ -41,8 +41,8 @@ class Publisher:
         await asyncio.gather(*sent)
 
     def _headers(self, envelope: Envelope, value: bytes) -> list[tuple[str, bytes]]:
-        """CloudEvents headers and, when the service has a signing key, its signature (shared.producers)."""
-        headers = {"content-type": CONTENT_TYPE, "ce_type": envelope.type, "ce_id": envelope.id}
+        """The structured-mode content type and, with a signing key, the service's signature (shared.producers)."""
+        headers = {"content-type": CONTENT_TYPE}
         if self._access.signer is not None:
             headers.update(self._access.signer.headers(value))
         return [(k, v.encode()) for k, v in headers.items()]

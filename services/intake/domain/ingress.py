@@ -8,7 +8,8 @@ A message on ``baosong.ingress.reports`` is either
 Without a message id, the message's own (topic, partition, offset) is its id, so a redelivery is
 still recognised. The message id is the submission's idempotency key, as the HTTP header is.
 A message is bounded as an HTTP body is (``bounds``): too large, too deep, NUL or a lone surrogate
-anywhere, or an id, unit or actor that cannot be stored, and it goes to the dead-letter topic.
+anywhere, or an id, unit or actor that cannot be stored, and it goes to the dead-letter topic as an
+``IngressMessageRefused`` event.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from typing import Any
 
 from services.intake.domain.bounds import identifier_errors, parse_json, unsafe_fields
 from services.intake.domain.messages import field_error
+from services.intake.domain.submission import SOURCE
+from shared.envelope import Envelope
+from shared.events import IngressMessageRefused, IngressSource
 from shared.http import Problem
 
 COMMAND_TYPE = "SubmitReport"
@@ -34,13 +38,6 @@ class IngressMessage:
     unit_id: str
     actor: str
     report: Any
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    key: bytes | None
-    headers: dict[str, str]
-    body: dict[str, Any]
 
 
 def _header(headers: Headers, name: str) -> str | None:
@@ -107,20 +104,20 @@ def bind_to_topic(message: IngressMessage, topic: str, agency_prefix: str) -> In
 
 
 def dead_letter(topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,
-                headers: Headers, *, problem: Problem, at: datetime) -> DeadLetter:
-    """The dead letter: the reasons, where the message was, and its original bytes (base64)."""
+                headers: Headers, *, problem: Problem, at: datetime) -> Envelope:
+    """The dead letter, an ``IngressMessageRefused`` event: the reasons, where the message was, and its original
+    bytes (base64). Keyed by the original key, or by the letter's id when the message had none."""
     letter_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"baosong:dead-letter:{topic}:{partition}:{offset}"))
     original = value or b""
     try:
         text: str | None = original.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-    body = {
-        "dead_letter_id": letter_id, "failed_at": at.isoformat(), "status": problem.status,
-        "title": problem.title, "detail": problem.detail, "errors": problem.errors,
-        "source": {"topic": topic, "partition": partition, "offset": offset,
-                   "key": key.decode("utf-8", "replace") if key else None},
-        "original_base64": base64.b64encode(original).decode(), "original_text": text,
-        "original_headers": {k: base64.b64encode(v or b"").decode() for k, v in headers},
-    }
-    return DeadLetter(key, {"content-type": "application/json", "baosong-dead-letter-id": letter_id}, body)
+    key_text = key.decode("utf-8", "replace") if key else None
+    letter = IngressMessageRefused(
+        dead_letter_id=letter_id, failed_at=at, status=problem.status, title=problem.title, detail=problem.detail,
+        errors=problem.errors, source=IngressSource(topic=topic, partition=partition, offset=offset, key=key_text),
+        original_base64=base64.b64encode(original).decode(), original_text=text,
+        original_headers={k: base64.b64encode(v or b"").decode() for k, v in headers})
+    return Envelope(id=letter_id, source=SOURCE, type="IngressMessageRefused", subject=topic, time=at,
+                    data=letter.model_dump(mode="json"), partitionkey=key_text or letter_id)

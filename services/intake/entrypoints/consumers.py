@@ -2,14 +2,13 @@
 
 Both commit an offset only after its effect is durable, through the service's guard
 (``shared.consumer``). An ingress message that intake refuses (the answer HTTP would give is a
-4xx) goes to ``INGRESS_DEAD_LETTER`` with the reasons and the original bytes, for the agency to
-read. Transient failures (database or broker unreachable) are retried; anything else that keeps a
-message from being applied sets it aside in ``intake.parked`` — never retried forever, never lost.
+4xx) goes to ``INGRESS_DEAD_LETTER`` as an ``IngressMessageRefused`` event with the reasons and the
+original bytes, for the agency to read. Transient failures (database or broker unreachable) are
+retried; anything else that keeps a message from being applied sets it aside in ``intake.parked`` —
+never retried forever, never lost.
 """
 
 from __future__ import annotations
-
-import json
 
 from faststream.kafka import KafkaBroker
 
@@ -20,6 +19,7 @@ from shared.consumer import Consumers, Record
 from shared.envelope import Envelope, now_utc
 from shared.events import UnitRegistered
 from shared.http import Problem
+from shared.kafka import publish
 from shared.logging import get_logger
 from shared.producers import ProducerKeys
 from shared.topics import AGENCY_INGRESS_PATTERN, AGENCY_INGRESS_PREFIX, INGRESS, INGRESS_DEAD_LETTER, UNITS
@@ -60,8 +60,7 @@ def register_ingress(broker: KafkaBroker, consumers: Consumers, *, intake: Intak
             problem = incoming
         letter = dead_letter(record.topic, record.partition, record.offset, record.key, record.value, headers,
                              problem=problem, at=now_utc())
-        await broker.publish(json.dumps(letter.body, ensure_ascii=False).encode(), topic=INGRESS_DEAD_LETTER,
-                             key=letter.key, headers=letter.headers)
+        await publish(broker, INGRESS_DEAD_LETTER, letter)
         log.warning("ingress message dead-lettered", offset=record.offset, partition=record.partition,
                     status=problem.status, detail=problem.detail)
 

@@ -81,7 +81,7 @@ class Kafka:
         for e in envelopes:
             value = e.to_bytes()
             await self.producer.send(topic, value, key=e.partitionkey.encode(), headers=[
-                ("content-type", CONTENT_TYPE.encode()), ("ce_type", e.type.encode()), ("ce_id", e.id.encode()),
+                ("content-type", CONTENT_TYPE.encode()),
                 *self.infra.signed_headers(e.type, value, signed_by)])
         await self.producer.flush()
 

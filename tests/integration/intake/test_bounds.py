@@ -125,7 +125,7 @@ async def test_each_poison_message_on_the_ingress_goes_to_the_dead_letter_topic_
             await producer.stop()
         events = await reports(lambda seen: any(e["data"]["report"]["reporting_unit"] == unit for e in seen),
                                timeout_s=30, settle_s=1.5)
-        letters = await dead_letters(lambda seen: len(seen) >= len(poison), settle_s=0.5)
+        letters = [event["data"] for event in await dead_letters(lambda seen: len(seen) >= len(poison), settle_s=0.5)]
     mine = [e for e in events if e["data"]["report"]["reporting_unit"] == unit]
     assert [e["data"]["report"]["title"] for e in mine] == ["毒丸之后"]
     ours = [letter for letter in letters if letter["source"]["key"] == f"agency-{run}"]

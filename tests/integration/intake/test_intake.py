@@ -170,7 +170,9 @@ async def _ingress(infra: Infra, units: dict[str, str], reports: Any, dead_lette
             await producer.send_and_wait(INGRESS, value, key=b"agency", headers=hdrs)
     finally:
         await producer.stop()
-    letters = await dead_letters(lambda seen: len(seen) >= 3)
+    refused = await dead_letters(lambda seen: len(seen) >= 3)
+    assert {event["type"] for event in refused} == {"IngressMessageRefused"}
+    letters = [event["data"] for event in refused]
     assert [letter["errors"][0]["field"] for letter in letters[:2]] == ["occurred_at", "body"]
     assert letters[2]["status"] == 403 and "other" in letters[2]["detail"]
     assert base64.b64decode(letters[0]["original_base64"]) == bad
