@@ -72,7 +72,8 @@ class Intake:
             attempts += 1
             if attempts > NUMBERING_ATTEMPTS:
                 raise Problem(503, "Service unavailable", "该事件同时收到的报告过多，请稍后重试"
-                              "（同一 Idempotency-Key）。 / Too many reports on this incident at once: retry with the same Idempotency-Key.")
+                              "（同一 Idempotency-Key）。 / Too many reports on this incident at once:"
+                              " retry with the same Idempotency-Key.")
             earlier = await self._store.reserve(await self._prepare(raw, unit_id, actor, key, digest))
         if earlier.request_hash != digest:
             raise Problem(409, "Conflict", "同一 Idempotency-Key 已用于另一份报告，请换一个键。"
