@@ -14,7 +14,7 @@ import httpx
 import yaml
 
 from deploy.proc import SetupError
-from services.intake.domain.units import UnitIn, tree_order
+from services.intake.domain.units import UnitIn, directory_faults, tree_order
 
 DEMO_TREE = Path(__file__).resolve().parent / "demo" / "units.yaml"
 
@@ -34,6 +34,11 @@ def read_tree(path: Path) -> dict[str, UnitIn]:
             tree[item["id"]] = UnitIn.model_validate(fields)
         except ValueError as exc:
             raise SetupError(f"{path}: unit {item['id']!r}: {exc}") from exc
+    for unit_id, unit in tree.items():  # intake checks the same again, with the units outside the file
+        faults = [f"{name} {getattr(unit, name)!r} " + ("makes a cycle" if fault == "cycle" else "is of a lower level")
+                  for name, fault in directory_faults(unit_id, unit, tree)]
+        if faults:
+            raise SetupError(f"{path}: unit {unit_id!r}: {'; '.join(faults)}")
     return tree
 
 

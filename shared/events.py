@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.offset import in_china
 from shared.report import Report
 
 Grade = Literal["I", "II", "III", "IV"]
@@ -18,12 +19,16 @@ class EventData(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: A deadline, always stated at +08:00 (``shared.offset``).
+Deadline = Annotated[AwareDatetime, AfterValidator(in_china)]
+
+
 class Obligation(EventData):
     obligation: str = Field(examples=["written_report"])
     unit_id: str
     to_unit_id: str | None = None
-    late_at: AwareDatetime | None = None
-    missed_at: AwareDatetime | None = None
+    late_at: Deadline | None = None
+    missed_at: Deadline | None = None
 
 
 class ReportSubmitted(EventData):
@@ -37,6 +42,9 @@ class ReportSubmitted(EventData):
     reasons_zh: list[str] = Field(default_factory=list, description="The reasons in Chinese, in the same order.")
     policy: str | None = None
     obligations: list[Obligation] = Field(default_factory=list)
+    sequence: int | None = Field(default=None, ge=0, description="The report's number in its incident, in the order"
+                                 " intake received them: 0 for the first, 1, 2 … (None: from before numbering).")
+    label: str | None = Field(default=None, examples=["续报二"], description="首报, 续报一, 续报二 …, 终报.")
 
 
 class ReportApproved(EventData):

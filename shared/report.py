@@ -142,6 +142,9 @@ class Report(BaseModel):
     phone_report_id: Id | None = Field(
         default=None, description="A written report names the phone report it puts in writing."
     )
+    reopen: bool = Field(default=False, description="A report on a closed incident (after its 终报) reopens it;"
+                         " it must give reopen_reason.")
+    reopen_reason: str = Field(default="", max_length=1000, description="Why the closed incident is reopened.")
 
     @field_validator("impact")
     @classmethod

@@ -23,6 +23,7 @@ from typing import Any
 from services.intake.adapters.store import Incident, IntakeStore, Submission
 from services.intake.domain.bounds import refuse_unsafe, unsafe_fields
 from services.intake.domain.classify import GRADE_RANK, Classification, classify
+from services.intake.domain.incident_rules import closed_after, label_for, refuse_if_closed, warnings_for
 from services.intake.domain.receipt import receipt_for
 from services.intake.domain.scope import in_scope, refusal
 from services.intake.domain.submission import Who, incident_id_for, incident_regraded, report_id_for, report_submitted
@@ -36,6 +37,8 @@ from shared.report import Report
 from shared.signing import Signer
 
 Publish = Callable[[Envelope], Awaitable[None]]
+#: How often a report computes its number again after other reports on its incident took it (under load).
+NUMBERING_ATTEMPTS = 20
 
 
 def request_hash(raw: Any) -> str:
@@ -64,7 +67,13 @@ class Intake:
         key = key or f"auto:{uuid.uuid4()}"
         digest = request_hash(raw)
         earlier = await self._store.submission(unit_id, key)
-        if earlier is None:
+        attempts = 0
+        while earlier is None:  # None again: another report on the incident took this number; take the next
+            attempts += 1
+            if attempts > NUMBERING_ATTEMPTS:
+                raise Problem(503, "Service unavailable", "该事件同时收到的报告过多，请稍后重试"
+                              "（同一 Idempotency-Key）。 / Too many reports on this incident at once:"
+                              " retry with the same Idempotency-Key.")
             earlier = await self._store.reserve(await self._prepare(raw, unit_id, actor, key, digest))
         if earlier.request_hash != digest:
             raise Problem(409, "Conflict", "同一 Idempotency-Key 已用于另一份报告，请换一个键。"
@@ -104,6 +113,13 @@ class Intake:
         await self._require_scope(report, unit_id, known)
         report_id = report_id_for(unit_id, key)
         incident_id = report.incident_id or incident_id_for(report_id)
+        standing = await self._store.standing(incident_id)
+        refuse_if_closed(report, closed=standing.closed)
+        warnings = checked.warnings
+        if known is not None:
+            warnings += warnings_for(report, closed=standing.closed, occurred_at=known.occurred_at,
+                                     location_unit_id=known.location_unit_id)
+        sequence, label = standing.next_sequence, label_for(report.kind, standing.next_sequence)
         location_unit = units[report.location.unit_id]
         pack = pack_for(unit_id=location_unit.unit_id, unit_kind=location_unit.kind)
         c = classify(pack, report)
@@ -114,7 +130,7 @@ class Intake:
         if known is None:
             clock = report.discovered_at if pack.clock_start == "discovered" and report.discovered_at else None
             incident = Incident(incident_id, report.category, location_unit.unit_id,
-                                clock or report.clock_start(), c.reportable, c.grade, c.policy)
+                                clock or report.clock_start(), c.reportable, c.grade, c.policy, report.occurred_at)
             opened = _obligations(pack, c, incident, units)
         elif c.reportable and GRADE_RANK[c.grade] != GRADE_RANK[known.grade]:
             incident = Incident(**{**known.__dict__, "reportable": True, "grade": c.grade, "policy": c.policy})
@@ -126,16 +142,18 @@ class Intake:
         else:
             incident = known
         submitted = report_submitted(report, report_id=report_id, incident_id=incident_id, received_at=now,
-                                     who=who, classification=c, obligations=opened)
+                                     who=who, classification=c, obligations=opened, sequence=sequence, label=label)
         envelopes.insert(0, submitted)
         answer = {
-            "report_id": report_id, "incident_id": incident_id, "received_at": now.isoformat(),
+            "report_id": report_id, "incident_id": incident_id, "sequence": sequence, "label": label,
+            "received_at": now.isoformat(),
             "reportable": c.reportable, "grade": c.grade, "reasons": c.reasons, "reasons_zh": c.reasons_zh,
             "policy": c.policy, "obligations": [o.model_dump(mode="json") for o in opened],
-            "regraded": regraded, "warnings": checked.warnings,
+            "regraded": regraded, "warnings": warnings,
             "receipt": receipt_for(self._signer, report_id=report_id, content_sha256=digest,
                                    received_at=now.isoformat()),
         }
         return Submission(unit_id, key, report_id, digest, [json.loads(e.to_bytes()) for e in envelopes],
-                          answer, published=False, incident=incident)
+                          answer, published=False, incident=incident, sequence=sequence,
+                          incident_closed=closed_after(report.kind, closed=standing.closed, reopen=report.reopen))
 

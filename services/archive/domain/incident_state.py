@@ -11,13 +11,25 @@ from shared.access import highest, may_read, shown, withhold
 Doc = dict[str, Any]
 TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportForwarded", "ReportRejected", "ReportAcknowledged",
                    "IncidentRegraded", "DeadlineBreached"})
-REPORT_FIELDS = ("report_id", "kind", "reporting_unit", "title", "category", "status", "grade", "received_at",
-                 "forwarded_to", "acknowledged_by", "classification")
+REPORT_FIELDS = ("report_id", "sequence", "label", "kind", "reporting_unit", "title", "category", "status", "grade",
+                 "received_at", "forwarded_to", "acknowledged_by", "classification")
 
 
 def new_incident(incident_id: str) -> Doc:
-    return {"incident_id": incident_id, "grade": None, "reportable": None, "policy": None, "reasons": [],
-            "first_reported_at": None, "reports": [], "obligations": [], "breaches": [], "regrades": []}
+    return {"incident_id": incident_id, "status": "open", "closed_at": None, "grade": None, "reportable": None,
+            "policy": None, "reasons": [], "first_reported_at": None, "reports": [], "obligations": [],
+            "breaches": [], "regrades": [], "reopenings": []}
+
+
+def _closure(doc: Doc, data: Doc) -> None:
+    """A report that says reopen opens a closed incident again; a final report closes it."""
+    report = data["report"]
+    if report.get("reopen") and doc.get("status") == "closed":
+        doc.update(status="open", closed_at=None)
+        doc.setdefault("reopenings", []).append({"report_id": data["report_id"], "at": data["received_at"],
+                                                 "reason": report.get("reopen_reason", "")})
+    if report.get("kind") == "final":
+        doc.update(status="closed", closed_at=data["received_at"])
 
 
 def _add_obligations(doc: Doc, obligations: list[Doc]) -> None:
@@ -69,8 +81,9 @@ def apply_incident(doc: Doc | None, event: StoredEvent) -> Doc:
         if doc["grade"] is None or doc["policy"] is None:
             doc.update(grade=doc["grade"] or data.get("grade"), policy=doc["policy"] or data.get("policy"))
         _add_obligations(doc, data.get("obligations", []))
+        _closure(doc, data)
     elif event.type == "IncidentRegraded":
-        doc["grade"], doc["policy"] = data["grade"], data["policy"]
+        doc.update(grade=data["grade"], policy=data["policy"], reportable=True, reasons=data.get("reasons", []))
         doc["regrades"].append({"from": data.get("previous_grade"), "to": data["grade"], "at": event.time,
                                 "report_id": data.get("report_id"), "reasons": data.get("reasons", [])})
         _add_obligations(doc, data.get("obligations", []))

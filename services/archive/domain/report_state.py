@@ -15,6 +15,8 @@ def submitted(data: Doc) -> Doc:
         **data["report"],
         "report_id": data["report_id"],
         "incident_id": data["incident_id"],
+        "sequence": data.get("sequence"),  # None for a report stored before intake numbered them
+        "label": data.get("label"),
         "received_at": data["received_at"],
         "status": "pending_approval",
         "grade": data.get("grade"),

@@ -76,6 +76,20 @@ async def close_incident(conn: Conn, incident_id: str, at: datetime, event_id: s
                        " WHERE incident_id = $1 AND kind = 'follow_up' AND state = 'open'", incident_id, at, event_id)
 
 
+async def reopen_incident(conn: Conn, incident_id: str) -> None:
+    """A report reopened the closed incident: it owes 续报 again."""
+    await conn.execute("UPDATE escalation.incidents SET closed_at = NULL WHERE incident_id = $1", incident_id)
+
+
+async def reopen_follow_up(conn: Conn, row: ClockRow) -> None:
+    """Open a 续报 clock, or open again the one a final report closed (a fired one stays fired)."""
+    await conn.execute(
+        f"INSERT INTO escalation.clocks ({', '.join(CLOCK_COLUMNS)})"
+        f" VALUES ({', '.join(f'${i + 1}' for i in range(len(CLOCK_COLUMNS)))}) ON CONFLICT (clock_id) DO UPDATE"
+        " SET state = 'open', closed_at = NULL, closed_by = NULL, opened_by = EXCLUDED.opened_by"
+        " WHERE escalation.clocks.state = 'fulfilled'", *asdict(row).values())
+
+
 async def record_seen(conn: Conn, *, event_id: str, incident_id: str, type: str, at: datetime,
                       unit_id: str | None, report_id: str | None = None, to_unit_id: str | None = None,
                       report_channel: str | None = None, report_kind: str | None = None) -> bool:

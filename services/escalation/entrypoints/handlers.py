@@ -32,8 +32,23 @@ async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, no
     if report.channel == "phone":
         await repo.fulfil(conn, incident_id=data.incident_id, unit_id=reporter, obligations=["phone_report"],
                           at=data.received_at, event_id=env.id)
+    if report.reopen and incident.closed_at is not None:
+        await _reopen(conn, env, incident, now)
     if report.kind == "final":
         await repo.close_incident(conn, data.incident_id, data.received_at, env.id)
+
+
+async def _reopen(conn: repo.Conn, env: Envelope, incident: repo.Incident, now: datetime) -> None:
+    """A report reopened a closed incident: its 续报 are owed again (when the pack has a cadence), from the
+    next one due after now — one the final report closed is opened again, those past are not owed."""
+    await repo.reopen_incident(conn, incident.incident_id)
+    pack = pack_of(incident.policy)
+    every = follow_up_cadence(pack, reportable=incident.reportable, grade=incident.grade)  # type: ignore[arg-type]
+    if every is not None:
+        await repo.reopen_follow_up(conn, follow_up_clock(
+            incident_id=incident.incident_id, unit_id=incident.unit_id, clock_start=incident.clock_start,
+            every=every, sequence=first_follow_up_sequence(incident.clock_start, every, now), policy=pack.ref,
+            opened_by=env.id))
 
 
 async def _open_incident(conn: repo.Conn, env: Envelope, data: ReportSubmitted, now: datetime) -> repo.Incident:

@@ -25,6 +25,15 @@ class Incident:
     reportable: bool
     grade: Grade | None
     policy: str
+    occurred_at: datetime | None = None  # as the first report stated it (None: known from before it was kept)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where an incident stands after the reports intake took: the next report's number, and closed or not."""
+
+    next_sequence: int
+    closed: bool
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,8 @@ class Submission:
     answer: dict[str, Any]
     published: bool
     incident: Incident | None = None
+    sequence: int = 0
+    incident_closed: bool = False
 
 
 class IntakeStore:
@@ -80,7 +91,14 @@ class IntakeStore:
         """Whether the unit filed a (published) report of the incident."""
         return bool(await self._db.pool.fetchval(
             "SELECT EXISTS (SELECT 1 FROM intake.submissions WHERE unit_id = $1 AND state = 'published'"
-            " AND answer ->> 'incident_id' = $2)", unit_id, incident_id))
+            " AND incident_id = $2)", unit_id, incident_id))
+
+    async def standing(self, incident_id: str) -> Standing:
+        """The state the incident's last numbered submission left (pending ones count: a retry publishes them)."""
+        row = await self._db.pool.fetchrow(
+            "SELECT sequence, incident_closed FROM intake.submissions WHERE incident_id = $1"
+            " ORDER BY sequence DESC LIMIT 1", incident_id)
+        return Standing(0, False) if row is None else Standing(row["sequence"] + 1, row["incident_closed"])
 
     async def submission(self, unit_id: str, key: str) -> Submission | None:
         row = await self._db.pool.fetchrow(
@@ -92,16 +110,17 @@ class IntakeStore:
         row = await self._db.pool.fetchrow(f"{_SELECT_SUBMISSION} WHERE report_id = $1", report_id)
         return _submission(row) if row is not None else None
 
-    async def reserve(self, s: Submission) -> Submission:
-        """Store a pending submission; when the key is already taken, the first one wins and is returned."""
+    async def reserve(self, s: Submission) -> Submission | None:
+        """Store a pending submission; when the key is already taken, the first one wins and is returned.
+        None when another report took its number in the incident meanwhile (compute it again)."""
         await self._db.pool.execute(
             "INSERT INTO intake.submissions (unit_id, idem_key, report_id, request_hash, envelopes, answer,"
-            " state, incident) VALUES ($1, $2, $3, $4, $5::json, $6::json, 'pending', $7::json)"
+            " state, incident, incident_id, sequence, incident_closed)"
+            " VALUES ($1, $2, $3, $4, $5::json, $6::json, 'pending', $7::json, $8, $9, $10)"
             " ON CONFLICT DO NOTHING", s.unit_id, s.key, s.report_id, s.request_hash, json.dumps(s.envelopes),
-            json.dumps(s.answer), json.dumps(_incident_json(s.incident)))
-        stored = await self.submission(s.unit_id, s.key)
-        assert stored is not None
-        return stored
+            json.dumps(s.answer), json.dumps(_incident_json(s.incident)), s.answer["incident_id"], s.sequence,
+            s.incident_closed)
+        return await self.submission(s.unit_id, s.key)
 
     async def published(self, s: Submission) -> None:
         """Mark the submission acknowledged and record the incident's classification, in one transaction."""
@@ -113,38 +132,42 @@ class IntakeStore:
             if incident is not None:
                 await conn.execute(
                     "INSERT INTO intake.incidents (incident_id, category, location_unit_id, clock_start,"
-                    " reportable, grade, policy, last_report_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                    " reportable, grade, policy, last_report_id, occurred_at)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                     " ON CONFLICT (incident_id) DO UPDATE SET reportable = EXCLUDED.reportable,"
                     " grade = EXCLUDED.grade, policy = EXCLUDED.policy,"
                     " last_report_id = EXCLUDED.last_report_id, updated_at = now()",
                     incident.incident_id, incident.category, incident.location_unit_id, incident.clock_start,
-                    incident.reportable, incident.grade, incident.policy, s.report_id)
+                    incident.reportable, incident.grade, incident.policy, s.report_id, incident.occurred_at)
 
     async def incident(self, incident_id: str) -> Incident | None:
         row = await self._db.pool.fetchrow(
-            "SELECT incident_id, category, location_unit_id, clock_start, reportable, grade, policy"
+            "SELECT incident_id, category, location_unit_id, clock_start, reportable, grade, policy, occurred_at"
             " FROM intake.incidents WHERE incident_id = $1", incident_id)
         return Incident(**dict(row)) if row is not None else None
 
 
 _SELECT_SUBMISSION = ("SELECT unit_id, idem_key, report_id, request_hash, envelopes::text, answer::text, state,"
-                      " incident::text FROM intake.submissions")
+                      " incident::text, sequence, incident_closed FROM intake.submissions")
 
 
 def _submission(row: asyncpg.Record) -> Submission:
     return Submission(row["unit_id"], row["idem_key"], row["report_id"], row["request_hash"],
                       json.loads(row["envelopes"]), json.loads(row["answer"]), row["state"] == "published",
-                      _incident(row["incident"]))
+                      _incident(row["incident"]), row["sequence"], row["incident_closed"])
 
 
 def _incident_json(incident: Incident | None) -> dict[str, Any] | None:
     if incident is None:
         return None
-    return {**incident.__dict__, "clock_start": incident.clock_start.isoformat()}
+    occurred = incident.occurred_at.isoformat() if incident.occurred_at else None
+    return {**incident.__dict__, "clock_start": incident.clock_start.isoformat(), "occurred_at": occurred}
 
 
 def _incident(text: str | None) -> Incident | None:
     raw = json.loads(text) if text else None
     if raw is None:
         return None
-    return Incident(**{**raw, "clock_start": datetime.fromisoformat(raw["clock_start"])})
+    occurred = raw.get("occurred_at")
+    return Incident(**{**raw, "clock_start": datetime.fromisoformat(raw["clock_start"]),
+                       "occurred_at": datetime.fromisoformat(occurred) if occurred else None})

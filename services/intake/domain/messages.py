@@ -23,6 +23,7 @@ LABELS: dict[str, str] = {
     "leaders_on_site": "领导到位情况", "source": "信息来源", "signer": "签发人", "contact": "联系人",
     "contact.name": "联系人姓名", "contact.phone": "联系电话", "classification": "密级",
     "supersedes_report_id": "被更正的报告", "phone_report_id": "对应的电话报告", "body": "报告正文",
+    "reopen": "重新打开事件", "reopen_reason": "重新打开的理由",
     "name": "单位名称", "level": "层级", "parent_id": "上级单位（主渠道）",
     "department_parent_id": "上级主管部门", "unit_id": "单位编号", "header:Idempotency-Key": "幂等键",
 }

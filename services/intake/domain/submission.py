@@ -51,6 +51,7 @@ def _envelope(kind: str, data: dict[str, object], *, report_id: str, incident_id
 def report_submitted(
     report: Report, *, report_id: str, incident_id: str, received_at: datetime, who: Who,
     classification: Classification | None = None, obligations: list[Obligation] | None = None,
+    sequence: int | None = None, label: str | None = None,
 ) -> Envelope:
     """The event for a newly received report."""
     c = classification
@@ -65,6 +66,8 @@ def report_submitted(
         reasons_zh=c.reasons_zh if c else [],
         policy=c.policy if c else None,
         obligations=obligations or [],
+        sequence=sequence,
+        label=label,
     )
     return _envelope("ReportSubmitted", data.model_dump(mode="json"), report_id=report_id,
                      incident_id=incident_id, time=received_at, who=who, policy=data.policy)

@@ -97,6 +97,13 @@ def check_report(
     elif kind in ("follow_up", "final") and isinstance(incident, str) and incident not in incidents:
         rule("incident_id", f"事件“{incident}”不存在，请核对事件编号", f"incident {incident!r} is unknown",
              "unknown_incident")
+    if raw.get("reopen") is True and not incident:
+        rule("reopen", "只有针对已有事件的报告才能重新打开事件（须填写事件编号）",
+             "only a report on an existing incident (naming incident_id) can reopen it", "reopen_without_incident")
+    reason = raw.get("reopen_reason")
+    if raw.get("reopen") is True and (not isinstance(reason, str) or not reason.strip()):
+        rule("reopen_reason", "重新打开已关闭的事件必须写明理由", "reopening a closed incident needs a reason",
+             "reopen_reason_required")
     occurred, discovered = _time(raw, "occurred_at"), _time(raw, "discovered_at")
     if occurred is not None and occurred > now + skew:
         rule("occurred_at", "发生时间不能晚于现在", "the occurrence time is in the future", "in_future")

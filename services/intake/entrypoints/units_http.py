@@ -17,11 +17,12 @@ from pydantic import ValidationError
 from services.intake.adapters.store import IntakeStore
 from services.intake.domain.bounds import refuse_unsafe, unsafe_fields
 from services.intake.domain.messages import field_error, friendly
-from services.intake.domain.units import UnitIn, missing_parents, registered, same
+from services.intake.domain.units import LEVEL_RANK, UnitIn, directory_faults, missing_parents, registered, same
 from services.intake.entrypoints.http import json_body
 from services.intake.submit import Publish
 from shared.auth import Principal
 from shared.envelope import Envelope, now_utc
+from shared.events import UnitRegistered
 from shared.http import Problem, require_roles
 from shared.logging import get_logger
 
@@ -55,6 +56,14 @@ def router(store: IntakeStore, publish_unit: Publish, auth: Callable[..., Awaita
                           + ", ".join(missing), [field_error(f, f"单位“{getattr(unit, f)}”未登记",
                                                              f"unit {getattr(unit, f)!r} is not registered",
                                                              "unknown_unit") for f in missing])
+        directory: dict[str, UnitRegistered] = {}
+        for parent in {p for p in (unit.parent_id, unit.department_parent_id) if p and p != unit_id}:
+            directory.update(await store.lineage(parent))
+        faults = directory_faults(unit_id, unit, directory)
+        if faults:
+            raise Problem(422, "Unsound unit directory", "上级单位不合理 / Unsound parent: "
+                          + ", ".join(f for f, _ in faults),
+                          [_fault(name, kind, unit, directory) for name, kind in faults])
         event = registered(unit_id, unit)
         current = known.get(unit_id)
         body: dict[str, Any] = {**event.model_dump(mode="json"), "changed": current is None or not same(current, event)}
@@ -81,3 +90,17 @@ def router(store: IntakeStore, publish_unit: Publish, auth: Callable[..., Awaita
         return unit.model_dump(mode="json")
 
     return api
+
+
+def _fault(name: str, kind: str, unit: UnitIn, directory: dict[str, UnitRegistered]) -> dict[str, str]:
+    parent_id = getattr(unit, name)
+    if kind == "cycle":
+        return field_error(name, f"以“{parent_id}”为上级会形成循环（单位不能是自己的上级或下级的下级）",
+                           f"{parent_id!r} as the parent would make a cycle (a unit cannot sit above itself)",
+                           "cycle")
+    parent_level = directory[parent_id].level if parent_id in directory else unit.level
+    return field_error(name, f"上级“{parent_id}”的层级（{parent_level}）低于本单位（{unit.level}），层级从高到低为"
+                       f"{' > '.join(LEVEL_RANK)}，organization 只能挂在其他单位之下",
+                       f"the parent {parent_id!r} ({parent_level}) is of a lower level than this unit ({unit.level});"
+                       f" levels run {' > '.join(LEVEL_RANK)}, and only an organization may hang under an"
+                       " organization", "lower_level")

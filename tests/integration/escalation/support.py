@@ -158,8 +158,10 @@ def unit_registered(unit_id: str, *, level: str = "town", kind: str = "general_o
 def report_submitted(incident_id: str, *, unit: str, occurred_at: datetime, reporter: str | None = None,
                      received_at: datetime | None = None, discovered_at: datetime | None = None,
                      reportable: bool = True, grade: str | None = "IV", channel: str = "written",
-                     kind: str = "initial", report_id: str | None = None, policy: str | None = None) -> Envelope:
+                     kind: str = "initial", report_id: str | None = None, policy: str | None = None,
+                     reopen_reason: str = "") -> Envelope:
     body = report(kind=kind, reporting_unit=reporter or unit, channel=channel,
+                  reopen=bool(reopen_reason), reopen_reason=reopen_reason,
                   occurred_at=occurred_at.isoformat(),
                   discovered_at=discovered_at.isoformat() if discovered_at else None,
                   location={"unit_id": unit, "address": "test"},

@@ -292,6 +292,28 @@ async def test_reminders_before_the_deadline_and_follow_ups_until_the_final_repo
     assert len(watcher.matching(lambda e: e["type"] == "FollowUpDue" and e["data"]["incident_id"] == inc)) == 1
 
 
+async def test_a_reopened_incident_owes_its_follow_ups_again(
+        service: ServiceClock, kafka: Kafka, watcher: Watcher, owner_db: asyncpg.Connection) -> None:
+    t0 = service.now()
+    inc = f"ro-{t0.timestamp()}"
+    due_of = lambda e: e["type"] == "FollowUpDue" and e["data"]["incident_id"] == inc  # noqa: E731
+    for event in (report_submitted(inc, unit="ro-town", occurred_at=t0),
+                  report_submitted(inc, unit="ro-town", occurred_at=t0, kind="final")):
+        await kafka.publish(REPORTS, event)
+        await applied(owner_db, event.id)
+    service.set(t0 + 25 * H)
+    await asyncio.sleep(1.0)
+    assert watcher.matching(due_of) == []  # closed: no 续报 owed
+    reopened = report_submitted(inc, unit="ro-town", occurred_at=t0, kind="follow_up",
+                                reopen_reason="发现新的遇难者")
+    await kafka.publish(REPORTS, reopened)
+    await applied(owner_db, reopened.id)
+    assert await owner_db.fetchval("SELECT closed_at FROM escalation.incidents WHERE incident_id = $1", inc) is None
+    service.set(t0 + 49 * H)
+    [due] = await watcher.wait_for(due_of, within=5)
+    assert due["data"]["sequence"] == 2 and at(due, "due_at") == t0 + 48 * H  # 续报一 (T+24h) fell while closed
+
+
 async def test_breaches_reach_the_duty_rooms_with_retries_and_a_dead_letter(
         service: ServiceClock, kafka: Kafka, watcher: Watcher, receivers: tuple[Receiver, Receiver],
         owner_db: asyncpg.Connection) -> None:

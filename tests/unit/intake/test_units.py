@@ -7,7 +7,7 @@ import json
 import pytest
 
 from deploy.units import DEMO_TREE, read_tree
-from services.intake.domain.units import UnitIn, tree_order
+from services.intake.domain.units import UnitIn, directory_faults, tree_order
 from shared.topics import UNITS
 from tests.unit.intake.conftest import App
 
@@ -62,3 +62,54 @@ def test_a_cycle_in_a_tree_file_is_refused() -> None:
     b = UnitIn(name="乙", level="town", kind="other", parent_id="a")
     with pytest.raises(ValueError, match="cycle"):
         tree_order({"a": a, "b": b})
+
+
+def _unit(level: str, parent: str | None = None, department_parent: str | None = None) -> UnitIn:
+    return UnitIn(name="单位", level=level, kind="general_office", parent_id=parent,  # type: ignore[arg-type]
+                  department_parent_id=department_parent)
+
+
+def test_directory_faults_name_a_cycle_and_a_parent_of_a_lower_level() -> None:
+    directory = {"county": _unit("county"), "town": _unit("town", "county"), "village": _unit("village", "town"),
+                 "school": _unit("organization", "town")}
+    assert directory_faults("county", _unit("county", "village"), directory) == [
+        ("parent_id", "cycle"), ("parent_id", "lower_level")]
+    assert directory_faults("loop1", _unit("town", "loop1"), directory) == [("parent_id", "cycle")]
+    assert directory_faults("loop1", _unit("town", None, "loop1"), directory) == [("department_parent_id", "cycle")]
+    assert directory_faults("c2", _unit("county", "county", "town"), directory) == [
+        ("department_parent_id", "lower_level")]
+    assert directory_faults("dept", _unit("town", "town", "county"), directory) == []  # same level or higher
+    # an organization (school, company) hangs under any level; no territorial level hangs under it
+    assert directory_faults("club", _unit("organization", "village"), directory) == []
+    assert directory_faults("team", _unit("organization", "school"), directory) == []
+    assert directory_faults("v2", _unit("village", "school"), directory) == [("parent_id", "lower_level")]
+
+
+def test_the_demo_tree_is_sound() -> None:
+    tree = read_tree(DEMO_TREE)
+    for uid in tree_order(tree):
+        assert directory_faults(uid, tree[uid], tree) == [], uid
+
+
+async def test_put_refuses_a_cycle_and_an_inverted_level_with_422_naming_the_field(app: App) -> None:
+    loop = app.u("loop1")
+    r = await app.put_unit(loop, name="自环", level="town", kind="general_office", parent_id=loop)
+    assert r.status_code == 422, r.text
+    [error] = r.json()["errors"]
+    assert (error["field"], error["type"]) == ("parent_id", "cycle")
+    assert "循环" in error["message"] and "cycle" in error["message_en"]
+    village = app.u("village-1")
+    ok = await app.put_unit(village, name="东村", level="village", kind="general_office",
+                            parent_id=app.u("town-a-office"))
+    assert ok.status_code == 201, ok.text
+    inverted = await app.put_unit(app.u("county-x-office"), name="某县委办", level="county", kind="general_office",
+                                  parent_id=village)
+    assert inverted.status_code == 422
+    assert [(e["field"], e["type"]) for e in inverted.json()["errors"]] == [("parent_id", "cycle"),
+                                                                          ("parent_id", "lower_level")]
+    assert "层级" in inverted.json()["errors"][1]["message"] and "level" in inverted.json()["errors"][1]["message_en"]
+    turned = await app.put_unit(app.u("town-a-office"), name="城关镇党政办", level="town", kind="general_office",
+                                department_parent_id=village)
+    assert [(e["field"], e["type"]) for e in turned.json()["errors"]] == [("department_parent_id", "cycle"),
+                                                                        ("department_parent_id", "lower_level")]
+    assert len(app.published[UNITS]) == 1  # only the village was published
