@@ -35,7 +35,7 @@ class Report(Aggregate):
         self.updates.append(text)
 
 
-class Reports(Application):  # type: ignore[type-arg]  # generic only in the library's newer releases
+class Reports(Application):
     pass
 
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from deploy import parked
+from deploy import bench, parked
 from deploy.database import DATABASE
 from deploy.proc import SetupError
 from deploy.report import cmd_report
@@ -265,6 +265,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("test", help="ruff, mypy and the whole test suite (real Kafka and PostgreSQL)")
     s.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     s.set_defaults(func=cmd_test)
+    bench.add_parser(sub)
     s = sub.add_parser("report", parents=stack, help="documents from the running stack")
     s.add_argument("kind", choices=["monthly"], help="monthly: the assessment report (信息报送情况报告)")
     s.add_argument("--period", required=True, help="the month, YYYY-MM (Asia/Shanghai)")
