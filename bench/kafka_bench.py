@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 import shutil
 import signal
@@ -133,7 +134,7 @@ async def main(n: int) -> None:
             (f"ours, publish_all in batches of {BATCH} (signed)", mine["pipelined"]),
             ("ours, publish one at a time awaiting the ack (as a 202)", mine["single"]))
     for label, row in rows:
-        latency = "–" if row["avg_ms"] != row["avg_ms"] else f"{row['avg_ms']:.1f}"
+        latency = "–" if math.isnan(row["avg_ms"]) else f"{row['avg_ms']:.1f}"
         print(f"| {label} | {row['records']:,.0f} | {row['per_s']:,.0f} | {row['mb_s']:.2f} | {latency}"
               f" | {row['per_s'] / ceiling['per_s']:.2f} |")
 

@@ -251,7 +251,8 @@ def up(cfg: StackConfig) -> dict[str, int]:
     _say("  a token:    ./baosong token --unit <unit-id> --role reporter")
     if cfg.demo:
         _say("  demo        posting invented incidents into this demo stack only (its own data home and ports;"
-             " the real stack's record never sees them); commands: ./baosong <command> --demo")
+             " the real stack's record never sees them)")
+        _say("              commands take --demo for it (./baosong token --demo …); stop it: ./baosong down --demo")
     else:
         _say("  demo        off (it never writes here): ./baosong demo starts one in its own data home"
              f" ({cfg.home.name}{DEMO_HOME_SUFFIX}, ports +{DEMO_PORT_OFFSET})")
