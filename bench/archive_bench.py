@@ -1,17 +1,17 @@
 """Archive benchmark (a script, not a test): append and full-replay throughput of the archive's store
-against PostgreSQL's own COPY ceiling and the `eventsourcing` library's PostgreSQL store
-(SAVE_BATCH=100), all in one run on one private PostgreSQL cluster started here. The peers' scripts are
-not in this repository yet (issue 18 brings them into bench/).
+against PostgreSQL's own COPY ceiling (bench/pg_copy_ceiling.py) and the `eventsourcing` library's
+PostgreSQL store (bench/peer_eventsourcing.py, SAVE_BATCH=100), all in one run on one private
+PostgreSQL cluster started here.
 
-Usage: .venv/bin/python bench/archive_bench.py [SIZES...]     (default: 100000 1000000)
-Needs the `bench` extra: .venv/bin/pip install -e '.[dev,bench]'
+Usage: ./baosong bench archive [SIZES...]     (default: 100000 1000000; installs the `bench` extra if needed)
+   or: .venv/bin/python -m bench.archive_bench [SIZES...]   after .venv/bin/pip install -e '.[dev,bench]'
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +26,7 @@ import asyncpg
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import pg_copy_ceiling  # noqa: E402
 from deploy.database import DATABASE, provision, service_roles  # noqa: E402
 from deploy.postgres_local import LocalPostgres  # noqa: E402
 from deploy.proc import free_port  # noqa: E402
@@ -35,8 +36,10 @@ from services.archive.adapters.verify import verify_chain  # noqa: E402
 from services.archive.domain.projections import PROJECTIONS  # noqa: E402
 from shared.db import Database  # noqa: E402
 
-SHARED_BENCH = REPO.parent / "shared" / "bench"
 BATCH = 1000
+CEILING_ROWS = 100_000  # the ceiling's batched runs, whatever the sizes (as in every figure docs/archive.md quotes)
+PEER_EVENTS_PER_AGGREGATE = 4  # as our story: submitted, approved, forwarded, acknowledged
+PEER_SAVE_BATCH = 100  # aggregates per transaction: the peer's best case
 SUMMARY = "某路段发生两车相撞事故，已组织救援。" * 3
 
 
@@ -116,15 +119,14 @@ async def settle(owner_dsn: str) -> None:
         await conn.close()
 
 
-def run(argv: list[str], env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=True)
-    return done.stdout
-
-
-def rate(text: str, label: str) -> float:
-    found = re.search(rf"{label}.*?([0-9]+) events/s", text)
-    assert found, f"no {label!r} in: {text}"
-    return float(found.group(1))
+def peer(dsn: str, n: int) -> dict[str, float]:
+    """The `eventsourcing` library's store on the same cluster, in a process of its own (as ours was measured
+    in a process that had appended nothing else)."""
+    done = subprocess.run([sys.executable, "-m", "bench.peer_eventsourcing", dsn, str(n // PEER_EVENTS_PER_AGGREGATE),
+                           str(PEER_EVENTS_PER_AGGREGATE), str(PEER_SAVE_BATCH)],
+                          cwd=REPO, capture_output=True, text=True, check=True)
+    rates: dict[str, float] = json.loads(done.stdout)
+    return rates
 
 
 async def create_db(pg: LocalPostgres, name: str) -> None:
@@ -150,20 +152,17 @@ async def main(sizes: list[int]) -> None:
         warm = await ours(pg, warm_up, replay=False)
         print(f"warm-up (not measured): {warm_up:,} events appended at {warm['append']:,.0f}/s", file=sys.stderr)
         await create_db(pg, "ceiling")
-        limit = run([sys.executable, str(SHARED_BENCH / "pg_limit.py"), pg.dsn("postgres", "ceiling")])
-        copy_ceiling = rate(limit, "copy-batch-1000:")
-        print(limit.strip(), file=sys.stderr)
+        limit = await pg_copy_ceiling.measure(pg.dsn("postgres", "ceiling"), CEILING_ROWS)
+        copy_ceiling = limit["copy_1000"]
+        print("PostgreSQL ceiling: " + ", ".join(f"{k} {v:,.0f}/s" for k, v in limit.items()), file=sys.stderr)
         rows = []
         for n in sizes:
             print(f"size {n:,}", file=sys.stderr, flush=True)
             mine = await ours(pg, n)
             await create_db(pg, "peer")
-            peer_out = run([sys.executable, str(SHARED_BENCH / "peer_eventsourcing.py"), str(n // 4), "4"],
-                           {"POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(pg.port), "POSTGRES_USER": "postgres",
-                            "POSTGRES_PASSWORD": pg.passwords(["postgres"])["postgres"],
-                            "POSTGRES_DBNAME": "peer", "SAVE_BATCH": "100"})
-            print(peer_out.strip(), file=sys.stderr)
-            rows.append((n, mine, rate(peer_out, "append:"), rate(peer_out, "read-log:")))
+            theirs = peer(pg.dsn("postgres", "peer"), n)
+            print(f"  peer: {json.dumps(theirs)}", file=sys.stderr, flush=True)
+            rows.append((n, mine, theirs["append"], theirs["read_log"]))
         print()
         print("| events | ours append/s | COPY ceiling/s | ours÷ceiling (≥0.5) | peer append/s | ours÷peer (≥3)"
               f" | ours replay/s, {os.cpu_count()} processes (≥50,000) | ours replay/s, 1 process | ours verify/s"

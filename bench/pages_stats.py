@@ -1,6 +1,6 @@
 """How long the pages' reads take on a store of N incidents: ``python bench/pages_stats.py N``.
 
-Run against a stack started with ``./baosong up --detach --no-demo`` (same env); it appends N
+Run against a stack started with ``./baosong up --detach`` (same env; it runs no demo); it appends N
 synthetic incidents (submission, forward or breach) straight into the archive's store, then times
 ``/v1/stats/units``, ``/v1/stats/months`` and ``/v1/board``: the first call, then the median of the
 others. For the cold start, restart the stack (``./baosong down``, then ``up`` again) and run with N = 0:

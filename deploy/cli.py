@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from deploy import parked
+from deploy import bench, parked
 from deploy.database import DATABASE
 from deploy.proc import SetupError
 from deploy.report import cmd_report
@@ -23,13 +23,17 @@ from shared.signing import KeyRing
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    if args.no_demo:
-        os.environ["BAOSONG_DEMO"] = "0"
     cfg = StackConfig.from_env()
     if args.detach:
         up(cfg)
     else:
         run_foreground(cfg)
+    return 0
+
+
+def cmd_demo(_: argparse.Namespace) -> int:
+    """The demo stack, detached: started if it is not running yet, with the generator (``main`` selected it)."""
+    up(StackConfig.from_env())
     return 0
 
 
@@ -186,18 +190,31 @@ def cmd_test(args: argparse.Namespace) -> int:
     return 0
 
 
+def stack_choice() -> argparse.ArgumentParser:
+    """``--demo`` for every command that addresses a stack: the demo stack instead of the real one."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--demo", action="store_true",
+                   help="the demo stack (own data home <home>-demo, own ports: intake 8201 … postgres 5533), "
+                        "where the demo generator posts invented incidents; same as BAOSONG_DEMO=1")
+    return p
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="./baosong", description="Baosong 报送 — the local stack")
     sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("up", help="start PostgreSQL, Kafka and the four services")
+    stack = [stack_choice()]
+    s = sub.add_parser("up", parents=stack, help="start PostgreSQL, Kafka and the four services")
     s.add_argument("--detach", action="store_true", help="return once every service answers /healthz")
-    s.add_argument("--no-demo", action="store_true", help="do not start the demo incident generator")
+    # Kept so that old scripts still run: up never starts the demo generator unless --demo.
+    s.add_argument("--no-demo", action="store_true", help="no effect (up starts no demo unless --demo)")
     s.set_defaults(func=cmd_up)
-    sub.add_parser("down", help="stop what 'up' started (data stays)").set_defaults(func=cmd_down)
-    s = sub.add_parser("status", help="URLs of the running stack")
+    sub.add_parser("demo", help="start the demo stack (own data home and ports) with the incident generator,"
+                   " detached; stop it with './baosong down --demo'").set_defaults(func=cmd_demo, demo=True)
+    sub.add_parser("down", parents=stack, help="stop what 'up' started (data stays)").set_defaults(func=cmd_down)
+    s = sub.add_parser("status", parents=stack, help="URLs of the running stack")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_status)
-    s = sub.add_parser("token", help="print a bearer token for the running stack")
+    s = sub.add_parser("token", parents=stack, help="print a bearer token for the running stack")
     s.add_argument("--unit", help="the unit the token acts for")
     s.add_argument("--role", required=True, choices=ROLES)
     s.add_argument("--subject", help="who the token names (default: role@unit)")
@@ -205,16 +222,18 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--clearance", choices=LEVELS, default=DEFAULT,
                    help=f"the highest classification (密级) the token may read (default {DEFAULT})")
     s.set_defaults(func=cmd_token)
-    s = sub.add_parser("kafka-user", help="Kafka credentials for an agency: it may write only its own ingress topic")
+    s = sub.add_parser("kafka-user", parents=stack,
+                       help="Kafka credentials for an agency: it may write only its own ingress topic")
     s.add_argument("--unit", required=True, help="the unit the agency reports for")
     s.set_defaults(func=cmd_kafka_user)
     s = sub.add_parser("units", help="the unit directory (单位目录)")
     units = s.add_subparsers(dest="units_command", required=True)
-    s = units.add_parser("load", help="register or update every unit of a YAML/JSON tree file")
+    s = units.add_parser("load", parents=stack, help="register or update every unit of a YAML/JSON tree file")
     s.add_argument("file", help="e.g. deploy/demo/units.yaml")
     s.set_defaults(func=cmd_units_load)
-    parked.add_parser(sub)
-    s = sub.add_parser("verify", help="check the archive's whole hash chain and that it holds every published"
+    parked.add_parser(sub, stack)
+    s = sub.add_parser("verify", parents=stack,
+                       help="check the archive's whole hash chain and that it holds every published"
                        " head (exit 1 names the first bad position or head)")
     s.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
     s.add_argument("--heads", help="published heads to hold the chain to, e.g. an export (default: the stack's"
@@ -224,17 +243,20 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_verify)
     s = sub.add_parser("heads", help="the chain heads the archive published (signed)")
     hsub = s.add_subparsers(dest="heads_command", required=True)
-    h = hsub.add_parser("export", help="write the signed heads as JSON lines for an outside party to keep")
+    h = hsub.add_parser("export", parents=stack,
+                        help="write the signed heads as JSON lines for an outside party to keep")
     h.add_argument("file", nargs="?", help="where to write them (default: stdout)")
     h.set_defaults(func=cmd_heads_export)
-    s = sub.add_parser("verify-receipt", help="check a receipt (回执凭证): exit 0 when genuine, 1 otherwise")
+    s = sub.add_parser("verify-receipt", parents=stack,
+                       help="check a receipt (回执凭证): exit 0 when genuine, 1 otherwise")
     s.add_argument("file", help="a JSON file: the receipt, or the whole 202 answer holding it")
     s.add_argument("--key", action="append", default=[],
                    help="public key PEM that signs receipts (repeatable; default: the stack's intake key)")
     s.set_defaults(func=cmd_verify_receipt)
     s = sub.add_parser("projections", help="the archive's read models")
     psub = s.add_subparsers(dest="action", required=True)
-    r = psub.add_parser("rebuild", help="rebuild from position 0 and swap in, without stopping the read API")
+    r = psub.add_parser("rebuild", parents=stack,
+                        help="rebuild from position 0 and swap in, without stopping the read API")
     r.add_argument("names", nargs="*", help="projections to rebuild (default: all)")
     r.add_argument("--dsn", help="database owner DSN (default: the running stack's)")
     r.add_argument("--workers", type=_at_least_one, default=None,
@@ -243,7 +265,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("test", help="ruff, mypy and the whole test suite (real Kafka and PostgreSQL)")
     s.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     s.set_defaults(func=cmd_test)
-    s = sub.add_parser("report", help="documents from the running stack")
+    bench.add_parser(sub)
+    s = sub.add_parser("report", parents=stack, help="documents from the running stack")
     s.add_argument("kind", choices=["monthly"], help="monthly: the assessment report (信息报送情况报告)")
     s.add_argument("--period", required=True, help="the month, YYYY-MM (Asia/Shanghai)")
     s.add_argument("--out", help="folder for the files (default: <BAOSONG_HOME>/reports)")
@@ -253,6 +276,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "demo", False):
+        os.environ["BAOSONG_DEMO"] = "1"  # StackConfig.from_env(), and whatever the command starts, see it
     try:
         code: int = args.func(args)
     except SetupError as exc:

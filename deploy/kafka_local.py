@@ -24,6 +24,7 @@ from shared.kafka import SASL_MECHANISM, SECURITY_PROTOCOL, KafkaCredentials
 from shared.producers import SERVICES
 
 POM = Path(__file__).parent / "kafka" / "pom.xml"
+TOOLS_POM = Path(__file__).parent / "kafka" / "tools-pom.xml"
 
 SERVER_PROPERTIES = """\
 process.roles=broker,controller
@@ -80,24 +81,30 @@ def cache_dir() -> Path:
     return base / "baosong"
 
 
-def ensure_jars(progress: bool = True) -> Path:
-    """The broker's classpath, fetched once with mvn into a cache outside the repository."""
-    digest = hashlib.sha256(POM.read_bytes()).hexdigest()[:12]
-    target = cache_dir() / f"kafka-{digest}"
+def ensure_jars(progress: bool = True, pom: Path = POM, name: str = "kafka",
+                what: str = "the Kafka broker") -> Path:
+    """A classpath (by default the broker's) fetched once with mvn into a cache outside the repository."""
+    digest = hashlib.sha256(pom.read_bytes()).hexdigest()[:12]
+    target = cache_dir() / f"{name}-{digest}"
     if (target / ".complete").exists():
         return target
     require_binary("java", "openjdk-17-jre-headless")
     require_binary("mvn", "maven")
     if progress:
-        print(f"fetching the Kafka broker from Maven Central into {target} (once) …", flush=True)
+        print(f"fetching {what} from Maven Central into {target} (once) …", flush=True)
     target.mkdir(parents=True, exist_ok=True)
     run_checked(
-        ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+        ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
          "-DincludeScope=runtime", f"-DoutputDirectory={target}"],
-        what="mvn dependency:copy-dependencies (Kafka jars)",
+        what=f"mvn dependency:copy-dependencies ({what})",
     )
     (target / ".complete").write_text(digest)
     return target
+
+
+def ensure_tools_jars() -> Path:
+    """Kafka's tools (``org.apache.kafka.tools.ProducerPerformance`` …), fetched like the broker."""
+    return ensure_jars(pom=TOOLS_POM, name="kafka-tools", what="Kafka's tools")
 
 
 #: A unit id that can be the last part of a topic name (no "." so that it never reads as another topic's).

@@ -72,8 +72,9 @@ def _ask(cfg: StackConfig, method: str, service: str, path: str) -> dict[str, An
     return body
 
 
-def add_parser(sub: Any) -> None:
-    s = sub.add_parser("parked", help="records the consumers set aside (搁置); 'parked retry ID' applies one again")
+def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    s = sub.add_parser("parked", parents=parents,
+                       help="records the consumers set aside (搁置); 'parked retry ID' applies one again")
     s.add_argument("words", nargs="*", metavar="SERVICE | retry ID",
                    help=f"a service ({', '.join(SERVICES)}) to list only its records, or 'retry ID'")
     s.add_argument("--state", choices=["parked", "resolved", "all"], default="parked")

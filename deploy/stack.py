@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,6 @@ import asyncpg
 import httpx
 
 from deploy.database import DATABASE, SERVICES, provision, service_role, service_roles
-from deploy.demo.generator import enabled as demo_enabled
 from deploy.demo.launch import start_demo
 from deploy.kafka_local import LocalKafka, provision_kafka
 from deploy.postgres_local import LocalPostgres
@@ -34,6 +34,10 @@ DEFAULT_PORTS = {
     "intake": 8101, "approval": 8102, "escalation": 8103, "archive": 8104,
     "kafka": 9092, "kafka_controller": 9093, "postgres": 5433,
 }
+#: The demo stack lives beside the real one: its own data home (``<home>-demo``) and these ports added to the
+#: defaults (intake 8201 … postgres 5533), so its invented incidents never reach the real, permanent record.
+DEMO_HOME_SUFFIX = "-demo"
+DEMO_PORT_OFFSET = 100
 
 
 def default_home() -> Path:
@@ -45,17 +49,30 @@ def default_home() -> Path:
     return base / "baosong" / slug
 
 
+def demo_selected(environ: Mapping[str, str]) -> bool:
+    """``BAOSONG_DEMO`` set to 1, true, yes or on (``--demo`` sets it): every command addresses the demo stack."""
+    return environ.get("BAOSONG_DEMO", "").strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass
 class StackConfig:
     home: Path
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    #: The demo stack: the only one ``up`` starts the demo generator in.
+    demo: bool = False
 
     @classmethod
-    def from_env(cls) -> StackConfig:
-        """``BAOSONG_HOME`` and ``BAOSONG_<NAME>_PORT`` (e.g. ``BAOSONG_INTAKE_PORT``) override defaults."""
-        home = Path(os.environ.get("BAOSONG_HOME") or default_home())
-        ports = {name: int(os.environ.get(f"BAOSONG_{name.upper()}_PORT", port))
-                 for name, port in DEFAULT_PORTS.items()}
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> StackConfig:
+        """The real stack: ``BAOSONG_HOME`` and ``BAOSONG_<NAME>_PORT`` (e.g. ``BAOSONG_INTAKE_PORT``) override
+        the defaults. The demo stack (``BAOSONG_DEMO=1``): ``<BAOSONG_HOME>-demo``, the default ports plus
+        ``DEMO_PORT_OFFSET``, each overridden by ``BAOSONG_DEMO_<NAME>_PORT``."""
+        env = os.environ if environ is None else environ
+        home = Path(env.get("BAOSONG_HOME") or default_home())
+        if demo_selected(env):
+            ports = {name: int(env.get(f"BAOSONG_DEMO_{name.upper()}_PORT", port + DEMO_PORT_OFFSET))
+                     for name, port in DEFAULT_PORTS.items()}
+            return cls(home=home.with_name(home.name + DEMO_HOME_SUFFIX), ports=ports, demo=True)
+        ports = {name: int(env.get(f"BAOSONG_{name.upper()}_PORT", port)) for name, port in DEFAULT_PORTS.items()}
         return cls(home=home, ports=ports)
 
     @property
@@ -220,7 +237,7 @@ def up(cfg: StackConfig) -> dict[str, int]:
     _write_pids(cfg, pids)
     _wait_healthy(cfg, SERVICES)
     _load_demo_units(cfg)
-    if demo_enabled() and "demo" not in pids:
+    if cfg.demo and "demo" not in pids:
         pids["demo"] = start_demo(REPO, cfg.home / "logs", {n: cfg.url(n) for n in SERVICES}, cfg.private_key)
         _write_pids(cfg, pids)
     _say(f"Baosong is up in {time.monotonic() - t0:.1f}s:")
@@ -232,8 +249,13 @@ def up(cfg: StackConfig) -> dict[str, int]:
          "  (password: ./baosong status --json)")
     _say(f"  data        {cfg.home}  (logs in {cfg.home / 'logs'})")
     _say("  a token:    ./baosong token --unit <unit-id> --role reporter")
-    _say("  demo        " + ("posting incidents (turn off: ./baosong up --no-demo or BAOSONG_DEMO=0)"
-                            if "demo" in pids else "off"))
+    if cfg.demo:
+        _say("  demo        posting invented incidents into this demo stack only (its own data home and ports;"
+             " the real stack's record never sees them)")
+        _say("              commands take --demo for it (./baosong token --demo …); stop it: ./baosong down --demo")
+    else:
+        _say("  demo        off (it never writes here): ./baosong demo starts one in its own data home"
+             f" ({cfg.home.name}{DEMO_HOME_SUFFIX}, ports +{DEMO_PORT_OFFSET})")
     return pids
 
 

@@ -1,6 +1,7 @@
 """The demo generator: posts an incident through intake every few seconds and signs most of them off.
 
-Started by ``./baosong up`` unless ``--no-demo`` or ``BAOSONG_DEMO=0``. It talks to the stack only
+Started only in the demo stack (``./baosong demo`` or ``./baosong up --demo``), which has its own data home
+and ports, so its invented incidents never enter the real stack's permanent record. It talks to the stack only
 as an outside agency would: intake's ``POST /v1/reports`` and approval's decisions, with tokens
 signed by the stack's own key.
 """
@@ -25,12 +26,6 @@ from shared.obligations import initial_obligations
 from shared.policy import pack_for
 
 SIGN_OFF_AFTER_S = 20.0
-
-
-def enabled(environ: dict[str, str] | None = None) -> bool:
-    """Off when ``BAOSONG_DEMO`` is 0, false, no or off."""
-    value = (environ if environ is not None else os.environ).get("BAOSONG_DEMO", "1")
-    return value.strip().lower() not in ("0", "false", "no", "off")
 
 
 def report_limit(unit_id: str, kind: str) -> timedelta:

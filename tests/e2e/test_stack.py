@@ -47,12 +47,28 @@ def assert_postgres_needs_the_owners_password(home: Path, dsn: str) -> None:
     assert trusting_lines((home / "postgres" / "data" / "pg_hba.conf").read_text()) == []
 
 
+def events_by_type(dsn: str) -> dict[str, int]:
+    """How many events of each type the archive holds, and (as ``"by demo"``) how many the demo's tokens made."""
+    async def count() -> dict[str, int]:
+        conn = await asyncpg.connect(dsn)
+        try:
+            rows = await conn.fetch("SELECT type, count(*) AS n FROM archive.events GROUP BY type")
+            demo = await conn.fetchval("SELECT count(*) FROM archive.events WHERE body::jsonb->>'actor' LIKE 'demo-%'")
+        finally:
+            await conn.close()
+        return {**{row["type"]: row["n"] for row in rows}, "by demo": demo}
+
+    return asyncio.run(count())
+
+
 def test_up_round_trip_down() -> None:
     home = Path(tempfile.mkdtemp(prefix="baosong-e2e-"))
     home.chmod(0o755)  # PostgreSQL runs as its own account and must reach its folder
     env = {**os.environ, "BAOSONG_HOME": str(home), "BAOSONG_HEAD_PUBLISH_INTERVAL_S": "0.5",
+           "BAOSONG_DEMO": "0", "BAOSONG_DEMO_INTERVAL_S": "1",  # were the demo started, it would post at once
            **{f"BAOSONG_{n.upper()}_PORT": str(free_port()) for n in NAMES}}
     up = baosong(env, "up", "--detach")
+    came_up = time.monotonic()
     try:
         assert up.returncode == 0, up.stdout + up.stderr
         status = json.loads(baosong(env, "status", "--json").stdout)
@@ -82,6 +98,10 @@ def test_up_round_trip_down() -> None:
         assert_postgres_needs_the_owners_password(home, status["postgres"])
         verify = baosong(env, "verify")
         assert verify.returncode == 0, verify.stdout + verify.stderr
+        assert "demo" not in pids
+        time.sleep(max(0.0, 8 - (time.monotonic() - came_up)))  # the demo posts its first incident at once
+        stored = events_by_type(status["postgres"])
+        assert stored["by demo"] == 0 and stored["ReportSubmitted"] == 1, stored  # only the test's own report
     finally:
         down = baosong(env, "down")
     assert down.returncode == 0, down.stderr
