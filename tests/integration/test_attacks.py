@@ -337,3 +337,32 @@ async def test_forged_approvals_units_and_breaches_are_refused_and_the_late_repo
         for service, url in urls.items():
             health = await http.get(f"{url}/healthz")
             assert health.status_code == 200, (service, health.text)
+
+
+async def test_the_unit_directory_takes_only_an_admin_and_the_event_names_who_changed_it(
+        infra: Infra, stack: Stack) -> None:
+    intake = stack.urls["intake"]
+    moved = {"name": "伪造单位", "level": "town", "kind": "general_office", "parent_id": "town-b-office"}
+    async with httpx.AsyncClient(timeout=10) as http:
+        for role in ("reporter", "approver", "principal", "duty_officer", "investigator"):
+            token = infra.token(unit=COUNTY, role=role)
+            answer = await http.put(f"{intake}/v1/units/{TOWN}", json=moved,
+                                    headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 403, (role, answer.text)
+        admin = {"Authorization": f"Bearer {infra.token(unit=None, role='admin', subject='admin@bureau')}"}
+        renamed = {"name": "城关镇办公室", "level": "town", "kind": "general_office", "parent_id": COUNTY}
+        assert (await http.put(f"{intake}/v1/units/{TOWN}", json=renamed, headers=admin)).status_code == 200
+        assert (await http.get(f"{intake}/v1/units/{TOWN}", headers=admin)).json()["parent_id"] == COUNTY
+
+    async def recorded() -> list[dict[str, Any]]:
+        conn = await asyncpg.connect(infra.owner_dsn)
+        try:
+            rows = await conn.fetch("SELECT body FROM archive.events WHERE type = 'UnitRegistered' AND stream = $1",
+                                    TOWN)
+        finally:
+            await conn.close()
+        events = [json.loads(r["body"]) for r in rows]
+        return [e for e in events if e["data"]["name"] == "城关镇办公室"]
+
+    [event] = await until(recorded, "the archive to keep the change of the unit")
+    assert (event["actor"], event.get("actorunit")) == ("admin@bureau", None)
