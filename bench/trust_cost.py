@@ -78,8 +78,10 @@ class Variant:
         keep |= {"BAOSONG_KAFKA_SIGNING_KEY", "BAOSONG_KAFKA_PRODUCER_KEYS"} if self.signing else set()
         return {"BAOSONG_KAFKA_BOOTSTRAP": self.bootstrap, **{k: v for k, v in full.items() if k in keep}}
 
-    def module(self) -> str:
-        return "services.{}" if self.signing else "bench.unchecked_service"
+    def command(self, service: str) -> list[str]:
+        if self.signing:
+            return [sys.executable, "-m", f"services.{service}"]
+        return [sys.executable, "-m", "bench.unchecked_service", service]
 
 
 @dataclass(frozen=True)
@@ -113,16 +115,15 @@ def brokers(root: Path) -> Iterator[tuple[LocalKafka, PlaintextKafka]]:
 def service(infra: Infra, variant: Variant, name: str, logs: Path) -> Iterator[Running]:
     """Start one service of ``variant``; yields it as soon as it runs (not yet healthy)."""
     port = free_port()
-    env = {**os.environ, "BAOSONG_SERVICE_NAME": name, "BAOSONG_PORT": str(port),
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("BAOSONG_")}  # no stack's settings
+    env = {**inherited, "BAOSONG_SERVICE_NAME": name, "BAOSONG_PORT": str(port),
            **variant.kafka_env(infra, name), "BAOSONG_PG_DSN": infra.service_dsn(name),
            "BAOSONG_JWT_PUBLIC_KEY": str(infra.public_key), "BAOSONG_HEAD_SIGNING_KEY": str(infra.head_signing_key),
            "BAOSONG_HEADS_FILE": str(logs / f"heads-{port}.jsonl"),
            "BAOSONG_RECEIPT_SIGNING_KEY": str(infra.receipt_signing_key), "BAOSONG_LOG_LEVEL": "WARNING"}
-    module = variant.module()
-    args = [sys.executable, "-m", module.format(name), *([name] if module.startswith("bench.") else [])]
     log = logs / f"{name}-{port}.log"
     with log.open("ab") as out:
-        proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(variant.command(name), cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
         yield Running(f"http://127.0.0.1:{port}", proc, log)
