@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from shared.auth import InvalidToken, Principal, verify_token
 from shared.logging import get_logger
 from shared.request_target import RefuseUnreadableTargets, Unreadable
+from shared.transient import is_transient
 
 PROBLEM_JSON = "application/problem+json"
 log = get_logger(__name__)
@@ -102,7 +103,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         return response
 
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
-        """A defect, never the client's input: logged, answered as a problem (the server re-raises it)."""
+        """A defect, never the client's input: logged, answered as a problem (the server re-raises it).
+        A dependency that is down for a moment (the database restarting, the broker gone) is no defect:
+        503, retry later."""
+        if is_transient(exc):
+            log.warning("request not served: a dependency is unavailable", method=request.method,
+                        path=request.url.path, error=repr(exc))
+            return problem_response(Problem(503, "Service unavailable", "暂时无法处理，请稍后重试。 / A service this"
+                                            " one needs is unavailable for a moment: try again later."),
+                                    request.url.path)
         log.error("unhandled error", method=request.method, path=request.url.path, error=repr(exc))
         return problem_response(Problem(500, "Internal Server Error", "服务内部错误，已记录 / An internal error,"
                                         " logged: please report it with the time of the request."),

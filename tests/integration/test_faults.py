@@ -127,6 +127,7 @@ class Load:
 
     url: str
     token: str
+    logs: Path  # the services' logs: an unexpected answer is reported with intake's last traceback
     accepted: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → 202 answer
     retries: int = 0
     running: bool = True
@@ -149,12 +150,19 @@ class Load:
                 if answer.status_code == 202:
                     self.accepted[key] = answer.json()
                     return
-                assert answer.status_code in (502, 503, 504), answer.text  # never a 4xx for a valid report
+                # never a 4xx for a valid report, never a 500: only "unavailable, retry with the same key"
+                assert answer.status_code in (502, 503, 504), f"{answer.text}\n{self._last_traceback()}"
             except httpx.HTTPError:
                 pass
             self.retries += 1
             await asyncio.sleep(0.5)
         raise AssertionError(f"report {key} not accepted in 120 s")
+
+
+    def _last_traceback(self) -> str:
+        tracebacks = [text[text.rfind("Traceback"):][:4000] for log in sorted(self.logs.glob("intake-*.log"))
+                      if "Traceback" in (text := log.read_text(errors="replace"))]
+        return tracebacks[-1] if tracebacks else "(no traceback in intake's log)"
 
 
 async def _restart(stack: Stack, service: str, figures: dict[str, Any]) -> None:
@@ -188,7 +196,7 @@ async def _restart_postgres(stack: Stack, figures: dict[str, Any]) -> None:
 
 async def test_kill_9_of_each_part_under_load_loses_and_doubles_nothing(stack: Stack, tmp_path: Path) -> None:
     infra = stack.servers.infra
-    load = Load(stack.url("intake"), infra.token(unit="town-a-office", role="reporter"))
+    load = Load(stack.url("intake"), infra.token(unit="town-a-office", role="reporter"), stack.logs)
     clients = [asyncio.create_task(load.client(pause_s=0.2)) for _ in range(2)]
     figures: dict[str, Any] = {"faults": 0}
     started = time.monotonic()

@@ -1,5 +1,6 @@
 """shared.http's answers to what no route handles: an unhandled error, an unreadable request target."""
 
+import asyncpg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -20,6 +21,19 @@ def test_an_unhandled_error_is_a_problem_500() -> None:
     assert answer.status_code == 500
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["instance"] == "/defect" and "a defect" not in answer.text
+
+
+def test_a_dependency_down_for_a_moment_is_a_problem_503_not_500() -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/restarting")
+    async def restarting() -> None:
+        raise asyncpg.CannotConnectNowError("the database system is shutting down")
+
+    answer = TestClient(app, raise_server_exceptions=False).get("/restarting")
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
 
 
 @pytest.mark.parametrize(("raw_path", "query", "field", "kind"), [
