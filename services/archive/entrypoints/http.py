@@ -44,6 +44,14 @@ def _sees(report: Doc, units: set[str] | None) -> bool:
     return units is None or report.get("reporting_unit") in units or bool(units & set(report["forwarded_to"]))
 
 
+def _sees_incident(incident: Doc, units: set[str] | None) -> bool:
+    """A unit reads an incident one of its reports is on, or one it (or a unit below it) is charged on
+    by a breach (contract, "Incident rules"); classification still hides what its clearance does not reach."""
+    if any(_sees(r, units) for r in incident["reports"]):
+        return True
+    return units is not None and any(b.get("unit_id") in units for b in incident.get("breaches", []))
+
+
 def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
@@ -75,7 +83,7 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
         if doc is None:
             raise missing("incident", incident_id)
         units = await scope(principal)
-        if not any(_sees(r, units) for r in doc["reports"]):
+        if not _sees_incident(doc, units):
             raise forbidden("incident")
         return doc
 
