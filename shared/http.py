@@ -13,6 +13,7 @@ from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBear
 from starlette.exceptions import HTTPException
 
 from shared.auth import InvalidToken, Principal, verify_token
+from shared.field_words import translate
 from shared.logging import get_logger
 from shared.request_target import RefuseUnreadableTargets, Unreadable
 from shared.transient import is_transient
@@ -87,8 +88,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = [{"field": _field_path(e), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
-        fields = ", ".join(e["field"] for e in errors)
+        errors = []
+        for e in exc.errors():
+            zh, en = translate(e["type"], dict(e.get("ctx") or {}), e["msg"])
+            errors.append({"field": _field_path(e), "message": zh, "message_en": en, "type": e["type"]})
+        fields = "; ".join(f"{e['field']}: {e['message']} / {e['message_en']}" for e in errors)
         return problem_response(
             Problem(422, "Invalid request", f"请修改以下字段后重新发送 / Fix these fields and send again: {fields}",
                     errors),
@@ -133,11 +137,12 @@ def bearer_auth(public_key_pem: bytes, query_param: str | None = None) -> Callab
     def verified(token: str) -> Principal:
         if not token:
             also = f" or '?{query_param}=<token>'" if query_param is not None else ""
-            raise Problem(401, "Unauthorized", f"Send 'Authorization: Bearer <token>'{also} (./baosong token).")
+            raise Problem(401, "Unauthorized", f"缺少令牌 / Send 'Authorization: Bearer <token>'{also}"
+                                                " (./baosong token).")
         try:
             return verify_token(public_key_pem, token)
         except InvalidToken as exc:
-            raise Problem(401, "Unauthorized", f"The bearer token was refused: {exc}") from exc
+            raise Problem(401, "Unauthorized", f"令牌无效 / The bearer token was refused: {exc}") from exc
 
     from_header = Depends(BEARER)
     if query_param is None:
@@ -159,4 +164,5 @@ def bearer_auth(public_key_pem: bytes, query_param: str | None = None) -> Callab
 def require_roles(principal: Principal, *roles: str) -> None:
     """403 unless the caller holds one of ``roles``."""
     if not principal.has_any(*roles):
-        raise Problem(403, "Forbidden", f"This action needs one of the roles: {', '.join(roles)}.")
+        raise Problem(403, "Forbidden", f"此操作需要以下角色之一：{'、'.join(roles)} / This action needs one of"
+                                        f" the roles: {', '.join(roles)}.")

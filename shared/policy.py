@@ -115,6 +115,9 @@ class Pack(BaseModel):
     vague_words: tuple[str, ...] = Field(
         default=(), description="Words the rules forbid in a report (a warning, not a refusal).")
     reminders: tuple[float, ...] = Field(default=(0.5, 0.8), description="Shares of a limit that warn.")
+    required_content: tuple[str, ...] = Field(
+        default=(), description="Fields (dotted paths) an urgent report must fill: each one left empty is a"
+                                " warning, not a refusal (a first report by phone may lack them).")
     quotas: dict[str, NonNegativeInt] = Field(
         default_factory=dict, description="Reports a month owed per unit kind (assessment).")
 

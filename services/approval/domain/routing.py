@@ -38,9 +38,9 @@ class Hop:
 class RoutingRefused(Exception):
     """The decision asks for a forward the rules do not allow; ``field`` names the bad field."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+    def __init__(self, field: str, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.field, self.zh, self.en = field, zh, en
 
 
 def continues(unit: UnitRegistered | None, *, route: Route | None, reportable: bool) -> bool:
@@ -71,8 +71,8 @@ def plan_forwards(
             kind: EntryKind = "sign_off" if continues(parent, route=route, reportable=reportable) else "inform"
             hops.append(Hop(unit.parent_id, "main", kind))
     elif emergency:
-        raise RoutingRefused("emergency", "本单位已是该等级报告的终点，无需越级上报"
-                                          " (the route ends here: nothing to skip)")
+        raise RoutingRefused("emergency", "本单位已是该等级报告的终点，无需越级上报",
+                             "the route ends here: nothing to skip")
     if unit.department_parent_id is not None and unit.department_parent_id != unit.parent_id:
         hops.append(Hop(unit.department_parent_id, "department", "inform"))
     return hops
@@ -87,11 +87,11 @@ def _skip(
     lookup: Callable[[str], UnitRegistered | None],
 ) -> list[Hop]:
     if not reportable or route is None or not route.emergency_skip:
-        raise RoutingRefused("emergency", "本等级报告不允许越级上报"
-                                          " (the pack does not allow a level-skip for this grade)")
+        raise RoutingRefused("emergency", "本等级报告不允许越级上报",
+                             "the pack does not allow a level-skip for this grade")
     if parent is None or parent.parent_id is None or not continues(parent, route=route, reportable=reportable):
-        raise RoutingRefused("emergency", "上级单位即为终点，无可越过的层级"
-                                          " (the parent is the route's end: nothing to skip)")
+        raise RoutingRefused("emergency", "上级单位即为终点，无可越过的层级",
+                             "the parent is the route's end: nothing to skip")
     grand = lookup(parent.parent_id)
     kind: EntryKind = "sign_off" if continues(grand, route=route, reportable=reportable) else "inform"
     return [Hop(parent_id, "skip_notice", "notice"), Hop(parent.parent_id, "main", kind)]

@@ -31,11 +31,12 @@ class Entry:
 
 
 class Refused(Exception):
-    """An action the rules refuse: HTTP status, a Chinese-first message, and the bad field if any."""
+    """An action the rules refuse: HTTP status, the message in Chinese and English, and the bad field if any."""
 
-    def __init__(self, status: int, title: str, detail: str, field: str | None = None):
-        super().__init__(detail)
-        self.status, self.title, self.detail, self.field = status, title, detail, field
+    def __init__(self, status: int, title: str, zh: str, en: str, field: str | None = None):
+        self.detail = f"{zh} / {en}"
+        super().__init__(self.detail)
+        self.status, self.title, self.zh, self.en, self.field = status, title, zh, en, field
 
 
 def route_for(pack: Pack, *, grade: Grade | None, reportable: bool) -> Route | None:
@@ -55,18 +56,21 @@ def check_decision(*, roles: Iterable[str], entry: Entry | None, decision: Decis
     """The role the caller decides in, or :class:`Refused` (403 / 409 / 422)."""
     role = acting_role(roles)
     if role is None:
-        raise Refused(403, "Forbidden", "只有本单位的审核人（approver）或主要领导（principal）可以签发或退回报告。")
+        raise Refused(403, "Forbidden", "只有本单位的审核人（approver）或主要领导（principal）可以签发或退回报告",
+                      "only an approver or the principal of this unit may sign off or reject a report")
     if entry is None:
-        raise Refused(403, "Forbidden", "该报告不在本单位的待签队列中 (the report is not in your unit's queue).")
+        raise Refused(403, "Forbidden", "该报告不在本单位的待签队列中", "the report is not in your unit's queue")
     if entry.kind != "sign_off":
-        raise Refused(409, "Conflict", "这是抄送或越级通知，无需签发；请回执 (a copy or notice: send a receipt).")
+        raise Refused(409, "Conflict", "这是抄送或越级通知，无需签发；请回执", "a copy or notice: send a receipt")
     if entry.state not in OPEN_STATES:
-        raise Refused(409, "Conflict", f"本单位已对该报告作出决定（{entry.state}）(already decided here).")
+        raise Refused(409, "Conflict", f"本单位已对该报告作出决定（{entry.state}）",
+                      f"already decided here ({entry.state})")
     if entry.state == "awaiting_principal" and role != "principal":
         raise Refused(409, "Conflict",
-                      "审核人已签署意见，等待主要领导签发 (already approved; waits for the principal).")
+                      "审核人已签署意见，等待主要领导签发", "already approved; waits for the principal")
     if decision == "reject" and not comment.strip():
-        raise Refused(422, "Invalid request", "退回报告须写明理由 (a rejection needs a reason).", field="comment")
+        raise Refused(422, "Invalid request", "退回报告须写明理由", "a rejection needs a reason",
+                      field="comment")
     return role
 
 
@@ -78,4 +82,5 @@ def is_final(route: Route | None, role: str) -> bool:
 def check_receipt(*, unit: str | None, entry: Entry | None) -> None:
     """Any role of a unit the report was forwarded to may acknowledge it."""
     if unit is None or entry is None or entry.via == "submitted":
-        raise Refused(403, "Forbidden", "该报告未报送至本单位，不能回执 (the report was not forwarded to your unit).")
+        raise Refused(403, "Forbidden", "该报告未报送至本单位，不能回执",
+                      "the report was not forwarded to your unit")

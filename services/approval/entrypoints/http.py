@@ -32,7 +32,7 @@ class DecisionBody(BaseModel):
 
 
 def problem(refused: Refused) -> Problem:
-    errors = [{"field": refused.field, "message": refused.detail}] if refused.field else None
+    errors = [{"field": refused.field, "message": refused.zh, "message_en": refused.en}] if refused.field else None
     return Problem(refused.status, refused.title, refused.detail, errors)
 
 
@@ -64,7 +64,7 @@ def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Princip
             if not involved:
                 raise problem(not_found(report_id))
             if not principal.has_any(*SEE_ALL) and principal.unit not in involved:
-                raise Problem(403, "Forbidden", "该报告未经过本单位 (the report never passed through your unit).")
+                raise Problem(403, "Forbidden", "该报告未经过本单位 / The report never passed through your unit.")
             return {"report_id": report_id, "forwards": await views.receipts(conn, report_id)}
 
     @api.get("/approvals")
@@ -72,10 +72,11 @@ def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Princip
                         unit_id: str | None = None) -> dict[str, Any]:
         unit = unit_id or principal.unit
         if unit is None:
-            raise Problem(422, "Invalid request", "请指定单位 unit_id (a token without a unit must name one).",
-                          [{"field": "unit_id", "message": "required for a token without a unit"}])
+            raise Problem(422, "Invalid request", "请指定单位 unit_id / A token without a unit must name one.",
+                          [{"field": "unit_id", "message": "令牌未指明单位时必须填写",
+                            "message_en": "required for a token without a unit"}])
         if unit != principal.unit and not principal.has_any(*SEE_ALL):
-            raise Problem(403, "Forbidden", "只能查看本单位的队列 (only your own unit's queue).")
+            raise Problem(403, "Forbidden", "只能查看本单位的队列 / Only your own unit's queue.")
         async with db.pool.acquire() as conn:
             items = await views.queue(conn, unit)
         return {"unit_id": unit, "items": [shown(item, principal.clearance) for item in items]}

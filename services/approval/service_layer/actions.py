@@ -41,7 +41,8 @@ class DecisionRequest:
 
 
 def not_found(report_id: str) -> Refused:
-    return Refused(404, "Not found", f"审批服务中没有报告 {report_id!r} (no such report in approval, yet).")
+    return Refused(404, "Not found", f"审批服务中没有报告 {report_id!r}",
+                   f"no report {report_id!r} in approval (yet)")
 
 
 class Actions:
@@ -78,13 +79,14 @@ class Actions:
                 unit = units.get(entry.unit_id)
                 if unit is None:
                     raise Refused(409, "Conflict",
-                                  f"单位 {entry.unit_id!r} 尚未登记，无法报送 (unit not registered yet).")
+                                  f"单位 {entry.unit_id!r} 尚未登记，无法报送",
+                                  f"unit {entry.unit_id!r} is not registered yet")
                 try:
                     events, forwarded_to = await sign_and_forward(
                         conn, ctx, report, unit, units, approver=principal.subject, role=role,
                         comment=request.comment, origin=entry.via == "submitted", emergency=request.emergency)
                 except RoutingRefused as exc:
-                    raise Refused(422, "Invalid request", str(exc), field=exc.field) from exc
+                    raise Refused(422, "Invalid request", exc.zh, exc.en, field=exc.field) from exc
                 state = "signed"
             if state != "signed":
                 await store.set_state(conn, report.report_id, entry.unit_id, state, ctx.time)

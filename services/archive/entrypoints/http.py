@@ -28,8 +28,10 @@ Fold = Callable[[Doc | None, StoredEvent], Doc | None]
 
 def _aware(as_of: datetime | None, field: str = "as_of") -> datetime | None:
     if as_of is not None and as_of.tzinfo is None:
-        raise Problem(422, "Invalid request", f"{field} needs a UTC offset, e.g. 2026-11-23T09:00:00+08:00",
-                      [{"field": field, "message": "time without an offset", "type": "timezone_aware"}])
+        raise Problem(422, "Invalid request", f"{field}: 时间必须带时区 / {field} needs a UTC offset, e.g."
+                      " 2026-11-23T09:00:00+08:00", [{"field": field, "message": "时间必须带时区",
+                                                      "message_en": "time without an offset",
+                                                      "type": "timezone_aware"}])
     if as_of is not None and not in_year_bounds(as_of):
         zh, en = f"时间应在 {MIN_YEAR}–{MAX_YEAR} 年之间（按 UTC 换算后亦然）", \
             f"the time must fall in the years {MIN_YEAR}–{MAX_YEAR}, also in UTC"
@@ -42,6 +44,14 @@ def _sees(report: Doc, units: set[str] | None) -> bool:
     return units is None or report.get("reporting_unit") in units or bool(units & set(report["forwarded_to"]))
 
 
+def _sees_incident(incident: Doc, units: set[str] | None) -> bool:
+    """A unit reads an incident one of its reports is on, or one it (or a unit below it) is charged on
+    by a breach (contract, "Incident rules"); classification still hides what its clearance does not reach."""
+    if any(_sees(r, units) for r in incident["reports"]):
+        return True
+    return units is not None and any(b.get("unit_id") in units for b in incident.get("breaches", []))
+
+
 def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
@@ -49,14 +59,15 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
         """None: sees everything; else the units whose reports the caller may read."""
         units = await reads.scope(principal)
         if units is not None and principal.unit is None:
-            raise Problem(403, "Forbidden", "This token names no unit: only investigator and admin see all.")
+            raise Problem(403, "Forbidden", "令牌未指明单位，只有调查人员和管理员可查看全部 / This token"
+                                           " names no unit: only investigator and admin see all.")
         return units
 
     def missing(what: str, key: str) -> Problem:
-        return Problem(404, "Not found", f"No {what} with id {key!r} is in the archive (yet). 档案中无此记录。")
+        return Problem(404, "Not found", f"档案中无此记录 / No {what} with id {key!r} is in the archive (yet).")
 
     def forbidden(what: str) -> Problem:
-        return Problem(403, "Forbidden", f"This {what} is outside your unit's scope. 超出本单位查阅范围。")
+        return Problem(403, "Forbidden", f"超出本单位查阅范围 / This {what} is outside your unit's scope.")
 
     async def state(table: str, field: str, key: str, as_of: datetime | None, apply: Fold) -> Doc | None:
         """The projection's document, or — ``as_of`` — the events recorded by then folded again."""
@@ -72,7 +83,7 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
         if doc is None:
             raise missing("incident", incident_id)
         units = await scope(principal)
-        if not any(_sees(r, units) for r in doc["reports"]):
+        if not _sees_incident(doc, units):
             raise forbidden("incident")
         return doc
 

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
-from services.intake.domain.messages import field_error, friendly
+from services.intake.domain.messages import field_error, friendly, label
 from shared.events import UnitRegistered
 from shared.policy import Pack
 from shared.report import Report
@@ -61,6 +61,18 @@ def vague_words(raw: Mapping[str, Any], words: tuple[str, ...]) -> list[dict[str
                 out.append({**field_error(name, f"请勿使用含糊词语“{word}”，写明核实的情况",
                                           f"avoid the vague word '{word}': state what was verified", "vague_word"),
                             "word": word})
+    return out
+
+
+def missing_content(raw: Mapping[str, Any], required: tuple[str, ...]) -> list[dict[str, str]]:
+    """A warning for each field the pack requires (``Pack.required_content``) that the report leaves empty."""
+    out = []
+    for name in required:
+        value = _get(raw, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out.append(field_error(name, f"紧急信息应写明{label(name)}，请在续报中补充",
+                                   f"an urgent report must give its {name}: add it in a follow-up",
+                                   "missing_content"))
     return out
 
 
@@ -120,4 +132,6 @@ def check_report(
     if isinstance(category, str) and category and pack is not None and category not in pack.categories:
         rule("category", f"未知的事件类别“{category}”，类别代码见 docs/categories.md",
              f"unknown category {category!r} (see docs/categories.md)", "unknown_category")
-    return Checked(report if not errors else None, errors, vague_words(raw, pack.vague_words if pack else ()))
+    warnings = vague_words(raw, pack.vague_words if pack else ()) + \
+        missing_content(raw, pack.required_content if pack else ())
+    return Checked(report if not errors else None, errors, warnings)

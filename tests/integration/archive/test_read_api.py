@@ -2,8 +2,9 @@
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,12 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from shared.events import DeadlineBreached
 from shared.signing import KeyRing
 from shared.topics import AUDIT, REPORTS
 from tests.conftest import Infra
 from tests.integration.archive.kafka_io import eventually, producer, send
-from tests.support.archive_events import Story, unit
+from tests.support.archive_events import T0, Story, envelope, unit
 from tests.support.services import running_service
 
 pytestmark = pytest.mark.integration
@@ -121,6 +123,53 @@ async def test_incident_as_of_history_timeline_knowledge_breaches_and_scope(
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "as_of"
     assert (await get(f"{archive}/v1/incidents/nope", everyone)).status_code == 404
+
+
+
+def charge(story: Story, unit_id: str) -> dict[str, Any]:
+    """A breach of ``story``'s incident charged on ``unit_id`` (a unit none of its reports passed through)."""
+    return envelope(DeadlineBreached(
+        breach_id=f"br-{uuid.uuid4()}", incident_id=story.incident_id, unit_id=unit_id, obligation="written_report",
+        kind="missed", deadline_at=T0 + timedelta(hours=10), detected_at=T0 + timedelta(hours=10, seconds=1),
+        policy="county-2h-10h@1"), subject=story.incident_id)
+
+
+async def test_the_unit_charged_with_a_breach_reads_the_incident_within_its_clearance(
+    infra: Infra, archive: str, kafka: AIOKafkaProducer,
+) -> None:
+    await send(kafka, unit("county-q-office", level="county"), unit("town-q1-office", "county-q-office"),
+               unit("town-q2-office", "county-q-office"), unit("town-q3-office", "county-q-office"))
+    plain, secret = (Story(unit_id="town-q1-office", parent_id="county-q-office") for _ in range(2))
+    secret_submitted = secret.submitted()
+    secret_submitted["data"]["report"]["classification"] = "secret"
+    await send(kafka, plain.submitted(), secret_submitted)
+    everyone = auth(infra, None, "investigator")
+
+    async def projected() -> bool:
+        return all([(await get(f"{archive}/v1/incidents/{s.incident_id}", everyone)).status_code == 200
+                    for s in (plain, secret)])
+
+    await eventually(projected, what="both incidents projected")
+    charged, bystander = auth(infra, "town-q2-office"), auth(infra, "town-q3-office")
+    plain_url = f"{archive}/v1/incidents/{plain.incident_id}"
+    secret_url = f"{archive}/v1/incidents/{secret.incident_id}"
+    assert (await get(plain_url, charged)).status_code == 403  # not charged yet: none of its business
+    await send(kafka, charge(plain, "town-q2-office"), charge(secret, "town-q2-office"))
+
+    async def charged_reads() -> bool:
+        return (await get(plain_url, charged)).status_code == 200 and \
+            (await get(secret_url, charged)).status_code == 200
+
+    await eventually(charged_reads, what="the charged unit reads both incidents")
+    seen = (await get(plain_url, charged)).json()
+    assert seen["reports"][0]["title"] and [b["unit_id"] for b in seen["breaches"]] == ["town-q2-office"]
+    assert (await get(f"{plain_url}/timeline", charged)).status_code == 200
+    assert (await get(plain_url, bystander)).status_code == 403  # a sibling not charged still may not
+    withheld = (await get(secret_url, charged)).json()  # classification still applies to the unit charged
+    assert withheld["reports"][0]["withheld"] is True and "title" not in withheld["reports"][0]
+    token = infra.token(unit="town-q2-office", role="reporter", clearance="secret")
+    cleared = {"Authorization": f"Bearer {token}"}
+    assert (await get(secret_url, cleared)).json()["reports"][0]["title"]
 
 
 async def test_unreadable_messages_and_conflicting_duplicates_are_kept_and_consumption_goes_on(

@@ -81,6 +81,19 @@ async def test_vague_words_warn_but_do_not_refuse(app: App) -> None:
     assert len(app.published[REPORTS]) == 1
 
 
+
+async def test_an_urgent_report_missing_required_content_is_accepted_with_a_warning_per_field(app: App) -> None:
+    r = await app.submit(app.report(summary="", cause="", measures_taken=" ", signer="", contact={}))
+    assert r.status_code == 202, r.text
+    warnings = {w["field"]: w for w in r.json()["warnings"] if w["type"] == "missing_content"}
+    assert set(warnings) == {"summary", "cause", "measures_taken", "signer", "contact.name", "contact.phone"}
+    assert "签发人" in warnings["signer"]["message"] and "signer" in warnings["signer"]["message_en"]
+    assert "联系电话" in warnings["contact.phone"]["message"]
+    assert len(app.published[REPORTS]) == 1
+    complete = await app.submit(app.report(title="另一起"))
+    assert [w for w in complete.json()["warnings"] if w["type"] == "missing_content"] == []
+
+
 async def test_retry_with_the_same_key_returns_the_first_answer_and_publishes_nothing_new(app: App) -> None:
     first = await app.submit(app.report(), key="k-1")
     again = await app.submit(app.report(), key="k-1")
