@@ -24,6 +24,9 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     asyncpg.LockNotAvailableError,
     asyncpg.QueryCanceledError,
     asyncpg.OperatorInterventionError,  # admin shutdown, crash shutdown
+    # "cannot switch to state …; another operation is in progress": a pooled connection left mid-operation
+    # when the server went away (seen once in 350 requests across a PostgreSQL restart); the pool replaces it
+    asyncpg.InternalClientError,
 )
 
 

@@ -160,9 +160,13 @@ class Load:
 
 
     def _last_traceback(self) -> str:
-        tracebacks = [text[text.rfind("Traceback"):][:4000] for log in sorted(self.logs.glob("intake-*.log"))
-                      if "Traceback" in (text := log.read_text(errors="replace"))]
-        return tracebacks[-1] if tracebacks else "(no traceback in intake's log)"
+        """Intake's last logged crash: its "unhandled error" line, or a traceback."""
+        found = ""
+        for log in sorted(self.logs.glob("intake-*.log")):
+            text = log.read_text(errors="replace")
+            crashes = [line for line in text.splitlines() if "unhandled error" in line]
+            found = crashes[-1] if crashes else text[text.rfind("Traceback"):][:4000] if "Traceback" in text else found
+        return found or "(nothing logged by intake)"
 
 
 async def _restart(stack: Stack, service: str, figures: dict[str, Any]) -> None:
