@@ -79,11 +79,13 @@ def build_app(
     @app.get("/healthz", openapi_extra={"security": []}, summary="就绪检查（无需凭证） / readiness, no token")
     async def healthz() -> dict[str, Any]:
         if ready is not None and not await ready():
-            raise Problem(503, "Not ready", f"{settings.service_name} is starting or lost a dependency.")
+            raise Problem(503, "Not ready", f"{settings.service_name} 正在启动或数据库不可用 / {settings.service_name}"
+                          " is starting or lost its database.")
         states = await consumers.health()
         held = [_held_up(c) for c in states if c["state"] != "ok"]
         if held:
-            raise Problem(503, "Consumer held up", f"{settings.service_name}: {'; '.join(held)}",
+            raise Problem(503, "Consumer held up", f"{settings.service_name} 有消息处理卡住或积压 / "
+                          f"{settings.service_name}: {'; '.join(held)}",
                           extra={"consumers": states})
         return {"status": "ok", "service": settings.service_name, "consumers": states}
 

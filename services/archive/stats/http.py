@@ -34,7 +34,8 @@ def _period(value: str | None, field: str = "period") -> str:
 
 def _read_echarts(path: Path) -> str:
     if not path.exists():
-        raise Problem(503, "Charts unavailable", f"{path} is missing: run './baosong up' (it fetches ECharts).")
+        raise Problem(503, "Charts unavailable", f"图表脚本缺失，请运行 ./baosong up / {path} is missing: run"
+                      " './baosong up' (it fetches ECharts).")
     return path.read_text(encoding="utf-8")
 
 
@@ -71,7 +72,8 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]], echarts: Pat
         if format == "html":
             return HTMLResponse(html, headers={"Content-Disposition": f'inline; filename="{name}.html"'})
         if not _exists(chromium):
-            raise Problem(503, "PDF unavailable", f"{chromium} is missing: apt-get install chromium fonts-wqy-zenhei")
+            raise Problem(503, "PDF unavailable", f"无法生成 PDF：缺少 Chromium / {chromium} is missing:"
+                          " apt-get install chromium fonts-wqy-zenhei")
         return Response(await html_to_pdf(html, chromium), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
 
