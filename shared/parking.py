@@ -14,6 +14,7 @@ import asyncpg
 
 from shared.consumer import Parked, Record
 from shared.db import Database
+from shared.storable import escaped
 
 _COLUMNS = ('id, consumer, topic, "partition", "offset", key, value, headers, reason, error_type, attempts,'
             " parked_at, state")
@@ -56,7 +57,7 @@ class PgParking:
     async def mark(self, parked_id: int, *, state: str, reason: str | None = None) -> None:
         await self._db.pool.execute(
             f"UPDATE {self._table} SET state = $2, reason = coalesce($3, reason), retried_at = now(),"
-            " retries = retries + 1 WHERE id = $1", parked_id, state, _clean(reason) if reason else None)
+            " retries = retries + 1 WHERE id = $1", parked_id, state, escaped(reason) if reason else None)
 
 
 async def park_on(conn: asyncpg.Connection, table: str, parked: Parked) -> int:
@@ -67,18 +68,13 @@ async def park_on(conn: asyncpg.Connection, table: str, parked: Parked) -> int:
         " error_type, attempts, parked_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)"
         ' ON CONFLICT (consumer, topic, "partition", "offset") DO NOTHING RETURNING id',
         parked.consumer, r.topic, r.partition, r.offset, r.key, r.value, _headers_json(r),
-        _clean(parked.reason), parked.error_type, parked.attempts, parked.parked_at)
+        escaped(parked.reason), parked.error_type, parked.attempts, parked.parked_at)
     if row_id is None:  # parked before (the record was delivered again): the first row stands
         row_id = await conn.fetchval(
             f'SELECT id FROM {table} WHERE consumer = $1 AND topic = $2 AND "partition" = $3 AND "offset" = $4',
             parked.consumer, r.topic, r.partition, r.offset)
     assert row_id is not None
     return row_id
-
-
-def _clean(text: str) -> str:
-    """A reason PostgreSQL can store (the reason may quote the very NUL that got the record parked)."""
-    return text.replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class InMemoryParking:

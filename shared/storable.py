@@ -6,11 +6,25 @@ Both pass JSON parsing and pydantic's ``str``; both fail only when written (a 50
 
 from __future__ import annotations
 
+import re
+
 from pydantic_core import PydanticCustomError
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> bool:
+    """Whether ``text`` holds a NUL character or a lone surrogate (U+D800–U+DFFF)."""
+    return _UNSTORABLE.search(text) is not None
+
+
+def escaped(text: str) -> str:
+    """``text`` with each NUL or lone surrogate written as ``\\uXXXX`` (to name it in an answer or a row)."""
+    return _UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def storable_text(text: str) -> str:
-    if "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text):
+    if unstorable(text):
         raise PydanticCustomError("unstorable_text", "不能含有 NUL 字符或不成对的代理项 / must not contain a NUL"
                                                      " character or a lone surrogate")
     return text

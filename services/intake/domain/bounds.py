@@ -10,11 +10,11 @@ schema (``shared.report``). Each refusal names the field, in Chinese and English
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from services.intake.domain.messages import field_error
 from shared.http import Problem
+from shared.storable import escaped, unstorable
 
 #: A report is about 60 kB at most (all its texts full, escaped as \\uXXXX: 300 kB).
 MAX_BODY_BYTES = 1_048_576
@@ -25,12 +25,11 @@ MAX_IDENTIFIER_LENGTH = 200
 #: Strings named at most in one answer.
 MAX_NAMED = 20
 
-_FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 
 
 def _shown(key: str) -> str:
     """A key as a field name can show it: forbidden characters escaped, at most 64 characters."""
-    return _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", key[:64])
+    return escaped(key[:64])
 
 
 def _path(parent: str, part: str | int) -> str:
@@ -80,7 +79,7 @@ def unsafe_fields(value: Any, root: str = "") -> list[dict[str, str]]:
     while stack and len(errors) < MAX_NAMED:
         path, item, depth = stack.pop()
         if isinstance(item, str):
-            if _FORBIDDEN.search(item):
+            if unstorable(item):
                 errors.append(_bad_character(path or "body"))
             continue
         if not isinstance(item, dict | list):
@@ -90,7 +89,7 @@ def unsafe_fields(value: Any, root: str = "") -> list[dict[str, str]]:
             continue
         if isinstance(item, dict):
             for key in item:
-                if _FORBIDDEN.search(key):
+                if unstorable(key):
                     errors.append(_bad_character(_path(path, key)))
             children = [(_path(path, k), v, depth + 1) for k, v in item.items()]
         else:
@@ -106,7 +105,7 @@ def identifier_errors(value: object, name: str) -> list[dict[str, str]]:
     if not 0 < len(value) <= MAX_IDENTIFIER_LENGTH:
         return [field_error(name, f"长度应为 1–{MAX_IDENTIFIER_LENGTH} 个字符",
                             f"must be 1–{MAX_IDENTIFIER_LENGTH} characters long", "string_length")]
-    return [_bad_character(name)] if _FORBIDDEN.search(value) else []
+    return [_bad_character(name)] if unstorable(value) else []
 
 
 def refuse_unsafe(errors: list[dict[str, str]]) -> None:

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Literal, Protocol
+from typing import Literal, Protocol
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events import UnitKind, UnitLevel, UnitRegistered
-from shared.storable import storable_text
-
-Text = Annotated[str, AfterValidator(storable_text)]
 
 
 class UnitIn(BaseModel):
-    """The body of ``PUT /v1/units/{unit_id}`` (contract §Intake)."""
+    """The body of ``PUT /v1/units/{unit_id}`` (contract §Intake); NUL and lone surrogates anywhere in it are
+    refused before it is read (``services.intake.domain.bounds.unsafe_fields``)."""
 
     model_config = ConfigDict(extra="forbid")
-    name: Text = Field(min_length=1, max_length=200, examples=["城关镇党政办"])
+    name: str = Field(min_length=1, max_length=200, examples=["城关镇党政办"])
     level: UnitLevel
     kind: UnitKind
-    parent_id: Text | None = Field(default=None, max_length=100, description="The main-channel superior (主渠道).")
-    department_parent_id: Text | None = Field(default=None, max_length=100,
+    parent_id: str | None = Field(default=None, max_length=100, description="The main-channel superior (主渠道).")
+    department_parent_id: str | None = Field(default=None, max_length=100,
                                              description="The functional superior (双重上报).")
 
 
