@@ -10,7 +10,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
 CONTENT_TYPE = "application/cloudevents+json"
@@ -48,20 +47,6 @@ class Envelope(BaseModel):
     @classmethod
     def from_bytes(cls, raw: bytes) -> Envelope:
         return cls.model_validate_json(raw)
-
-
-def read_envelope(raw: bytes) -> Envelope | None:
-    """The envelope in a consumed record, or None when the bytes are not one.
-
-    Such a record cannot be acted on and must not stall its partition: the caller skips it (the
-    archive keeps it, byte for byte, as an unreadable event in the chain) and this logs it.
-    """
-    try:
-        return Envelope.from_bytes(raw)
-    except ValueError as exc:
-        structlog.get_logger(__name__).error(
-            "skipped a record that is not a Baosong event", error=str(exc)[:500], size=len(raw))
-        return None
 
 
 def new_event_id() -> str:

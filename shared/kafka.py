@@ -78,9 +78,9 @@ def signing_middleware(signer: Signer) -> Callable[..., BaseMiddleware]:
 async def raw_body(message: StreamMessage[Any]) -> DecodedMessage:
     """Hand handlers the record's bytes (a list of them for batches), whatever its content-type header.
 
-    FastStream's default decoder turns JSON without a content-type into a dict, which a ``bytes``
-    parameter then refuses: redelivered for ever, the partition stalls. Every Baosong consumer
-    parses the envelope itself (``shared.envelope.read_envelope``).
+    FastStream's default decoder would parse JSON itself (and fail on what is not JSON) before any
+    handler ran; every Baosong consumer reads the record's own bytes through ``shared.consumer``, whose
+    guard parks what it cannot apply.
     """
     body: DecodedMessage = message.body
     return body
