@@ -274,8 +274,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line; ``./baosong test -q -x``: options before any path go to pytest too."""
+    p = parser()
+    args, unknown = p.parse_known_args(argv)
+    if unknown and args.func is cmd_test:
+        args.pytest_args = [*unknown, *args.pytest_args]
+    elif unknown:
+        p.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parse(argv)
     if getattr(args, "demo", False):
         os.environ["BAOSONG_DEMO"] = "1"  # StackConfig.from_env(), and whatever the command starts, see it
     try:

@@ -22,3 +22,12 @@ def test_an_exited_child_counts_as_stopped_even_before_it_is_reaped() -> None:
     assert pid_alive(child.pid)
     time.sleep(0.5)
     assert not pid_alive(child.pid)
+
+
+def test_pytest_options_may_come_before_a_path() -> None:
+    from deploy.cli import parse
+
+    assert parse(["test", "-q", "-x", "tests/unit"]).pytest_args == ["-q", "-x", "tests/unit"]
+    assert parse(["test", "tests/unit", "-q"]).pytest_args == ["tests/unit", "-q"]
+    with pytest.raises(SystemExit):
+        parse(["status", "--bogus"])
