@@ -3,6 +3,7 @@ Services hold only the public key."""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,15 +39,14 @@ class InvalidToken(Exception):
 
 
 def create_keypair(private_path: Path, public_path: Path) -> None:
-    """Write a new Ed25519 key pair (private key readable by its owner only)."""
+    """Write a new Ed25519 key pair, the private key readable by its owner only from its first byte."""
     key = Ed25519PrivateKey.generate()
     private_path.parent.mkdir(parents=True, exist_ok=True)
-    private_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    private_path.chmod(0o600)
+    private_path.unlink(missing_ok=True)
+    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()))
     public_path.write_bytes(
         key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo

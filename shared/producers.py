@@ -21,6 +21,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from shared.auth import create_keypair
+
 PRODUCER_HEADER: Final = "baosong-producer"
 SIGNATURE_HEADER: Final = "baosong-signature"
 SERVICES: Final = ("intake", "approval", "escalation", "archive")
@@ -59,18 +61,10 @@ def public_key_path(folder: Path, producer: str) -> Path:
 
 def create_producer_keys(folder: Path, producers: Iterable[str] = SERVICES) -> None:
     """A key pair per producer that has none yet: private keys owner-only (0600), public keys readable."""
-    folder.mkdir(parents=True, exist_ok=True)
     for name in producers:
         private, public = private_key_path(folder, name), public_key_path(folder, name)
-        if private.exists() and public.exists():
-            continue
-        key = Ed25519PrivateKey.generate()
-        private.touch(mode=0o600)
-        private.chmod(0o600)
-        private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption()))
-        public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
+        if not (private.exists() and public.exists()):
+            create_keypair(private, public)
 
 
 @dataclass(frozen=True)

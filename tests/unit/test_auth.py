@@ -81,3 +81,12 @@ def test_bearer_auth_takes_a_query_token_only_when_asked(keys: tuple[bytes, byte
     assert client.get("/q", headers={"Authorization": f"Basic {token}"}).status_code == 401
     refused = client.get("/q", params={"token": "nope"})
     assert refused.status_code == 401 and refused.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_private_key_is_owner_only_and_a_new_one_replaces_the_old(tmp_path: Path) -> None:
+    private = tmp_path / "keys" / "k.pem"
+    create_keypair(private, tmp_path / "keys" / "k.pub.pem")
+    first = private.read_bytes()
+    assert private.stat().st_mode & 0o777 == 0o600
+    create_keypair(private, tmp_path / "keys" / "k.pub.pem")
+    assert private.read_bytes() != first and private.stat().st_mode & 0o777 == 0o600
