@@ -27,7 +27,6 @@ import base64
 import hashlib
 import json
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ from tests.support.archive_events import Story, envelope
 from tests.support.reports import report
 from tests.support.services import running_service
 from tests.support.units import register_units
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 
@@ -205,17 +205,6 @@ async def publish(infra: Infra, forgery: Forgery) -> None:
         await producer.send_and_wait(forgery.topic, forgery.value, key=key, headers=forgery.headers)
     finally:
         await producer.stop()
-
-
-async def until(probe: Any, what: str, timeout_s: float = 45) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        got = await probe()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.25)
 
 
 def late_report(hours_ago: float, title: str) -> tuple[dict[str, Any], datetime]:

@@ -8,9 +8,7 @@ real broker and database.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +25,7 @@ from tests.support.archive_events import Story, unit
 from tests.support.reports import report
 from tests.support.services import running_service
 from tests.support.units import register_units
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 
@@ -98,17 +97,6 @@ def _signed(infra: Infra, value: bytes) -> list[tuple[str, bytes]]:
     except (ValueError, RecursionError, AttributeError):
         return []
     return infra.signed_headers(event_type, value) if isinstance(event_type, str) else []
-
-
-async def until(probe: Any, what: str, timeout_s: float = 40) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        got = await probe()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.25)
 
 
 def valid_report(hours_ago: float) -> dict[str, Any]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
@@ -25,6 +23,7 @@ from shared.topics import PARTITIONS, REPORTS, UNITS
 from tests.conftest import Infra
 from tests.support.reports import report
 from tests.support.services import running_service
+from tests.support.waiting import until
 
 T = TypeVar("T")
 
@@ -82,14 +81,7 @@ def unit_event(unit: UnitRegistered) -> Envelope:
 
 
 async def await_for(probe: Callable[[], Awaitable[T | None]], *, timeout_s: float = 15, what: str = "") -> T:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        got = await probe()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
+    return await until(probe, what, timeout_s)
 
 
 class Stack:

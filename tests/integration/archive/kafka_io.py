@@ -1,7 +1,6 @@
 """Publishing straight to the real broker, as the other services would (archive tests drive it alone)."""
 
 import json
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,6 +9,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared.topics import BREACHES, REPORTS, UNITS
 from tests.conftest import Infra
+from tests.support.waiting import until
 
 TOPIC_OF = {"UnitRegistered": UNITS, "DeadlineBreached": BREACHES}
 
@@ -36,12 +36,4 @@ async def send(p: AIOKafkaProducer, *envelopes: dict[str, Any]) -> None:
 
 async def eventually(check: Callable[[], Awaitable[Any]], timeout_s: float = 60, what: str = "") -> Any:
     """Poll ``check`` until it returns something truthy."""
-    import asyncio
-
-    deadline = time.monotonic() + timeout_s
-    while True:
-        got = await check()
-        if got:
-            return got
-        assert time.monotonic() < deadline, f"not within {timeout_s}s: {what}"
-        await asyncio.sleep(0.1)
+    return await until(check, what, timeout_s)
