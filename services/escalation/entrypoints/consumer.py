@@ -9,7 +9,9 @@ crash is harmless.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
 
 from faststream.kafka import KafkaBroker
 
@@ -20,10 +22,7 @@ from shared.consumer import Consumers, Record
 from shared.db import Database
 from shared.envelope import Envelope
 from shared.events import (
-    IncidentRegraded,
     ReportAcknowledged,
-    ReportForwarded,
-    ReportSubmitted,
     UnitRegistered,
     parse_data,
 )
@@ -32,7 +31,20 @@ from shared.producers import ProducerKeys
 from shared.topics import REPORTS, UNITS
 
 log = get_logger(__name__)
-APPLIED = frozenset({"ReportSubmitted", "ReportForwarded", "ReportAcknowledged", "IncidentRegraded"})
+Handler = Callable[[repository.Conn, Envelope, Any, datetime], Awaitable[None]]
+
+
+async def _acknowledged(conn: repository.Conn, env: Envelope, data: ReportAcknowledged, _: datetime) -> None:
+    await handlers.on_acknowledged(conn, env, data)
+
+
+#: What each event type escalation applies does to the clocks; every other type on the topic is skipped unread.
+APPLY: dict[str, Handler] = {
+    "ReportSubmitted": handlers.on_submitted,
+    "ReportForwarded": handlers.on_forwarded,
+    "ReportAcknowledged": _acknowledged,
+    "IncidentRegraded": handlers.on_regraded,
+}
 
 
 def register(broker: KafkaBroker, consumers: Consumers, *, db: Database, clock: Clock, producers: ProducerKeys,
@@ -51,33 +63,18 @@ def register(broker: KafkaBroker, consumers: Consumers, *, db: Database, clock: 
     async def on_report_events(records: Sequence[Record]) -> None:
         """A batch in one transaction, in partition order. A record of a type escalation applies must be
         signed by the producer allowed to make it (a forged approval must not close a clock)."""
-        envelopes = []
+        applied = []
         for record in records:
             envelope = Envelope.from_bytes(record.value)
-            if envelope.type in APPLIED:
+            if envelope.type in APPLY:
                 producers.check(envelope.type, record.value, record.headers)
-            envelopes.append(envelope)
+                applied.append((envelope, parse_data(envelope.type, envelope.data)))
         async with db.pool.acquire() as conn, conn.transaction():
-            for env in envelopes:
+            for env, data in applied:
                 with bound_ids(event_id=env.id, incident_id=env.partitionkey, correlation_id=env.correlationid):
-                    await _apply(conn, env)
-        log.info("clocks updated", events=len(envelopes))
+                    await APPLY[env.type](conn, env, data, clock.now())
+        log.info("clocks updated", events=len(applied))
         wake()
-
-    async def _apply(conn: repository.Conn, env: Envelope) -> None:
-        try:
-            data = parse_data(env.type, env.data)
-        except KeyError:
-            return
-        now = clock.now()
-        if isinstance(data, ReportSubmitted):
-            await handlers.on_submitted(conn, env, data, now)
-        elif isinstance(data, ReportForwarded):
-            await handlers.on_forwarded(conn, env, data, now)
-        elif isinstance(data, ReportAcknowledged):
-            await handlers.on_acknowledged(conn, env, data)
-        elif isinstance(data, IncidentRegraded):
-            await handlers.on_regraded(conn, env, data, now)
 
     consumers.subscribe(broker, "escalation-units", UNITS, group_id=f"{group_id}-units", apply=on_unit_event)
     consumers.subscribe_batch(broker, "escalation-reports", REPORTS, group_id=group_id, apply=on_report_events,
