@@ -16,7 +16,7 @@ from shared.auth import InvalidToken, Principal, verify_token
 from shared.field_words import translate
 from shared.logging import get_logger
 from shared.request_target import RefuseUnreadableTargets, Unreadable
-from shared.transient import is_transient
+from shared.transient import TRANSIENT, is_transient
 
 PROBLEM_JSON = "application/problem+json"
 log = get_logger(__name__)
@@ -106,16 +106,21 @@ def install_problem_handlers(app: FastAPI) -> None:
             response.headers["Allow"] = exc.headers.get("Allow", "")
         return response
 
+    async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        """A dependency down for a moment (the database restarting, the broker gone) is no defect: 503, retry
+        (with the same Idempotency-Key, where the request has one: nothing is done twice)."""
+        log.warning("request not served: a dependency is unavailable", method=request.method,
+                    path=request.url.path, error=repr(exc))
+        same_key = "Idempotency-Key" in request.headers
+        zh = "暂时无法处理，请稍后" + ("用同一 Idempotency-Key " if same_key else "") + "重试。"
+        en = "A service this one needs is unavailable for a moment: try again later" + (
+            " with the same Idempotency-Key." if same_key else ".")
+        return problem_response(Problem(503, "Service unavailable", f"{zh} / {en}"), request.url.path)
+
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
-        """A defect, never the client's input: logged, answered as a problem (the server re-raises it).
-        A dependency that is down for a moment (the database restarting, the broker gone) is no defect:
-        503, retry later."""
-        if is_transient(exc):
-            log.warning("request not served: a dependency is unavailable", method=request.method,
-                        path=request.url.path, error=repr(exc))
-            return problem_response(Problem(503, "Service unavailable", "暂时无法处理，请稍后重试。 / A service this"
-                                            " one needs is unavailable for a moment: try again later."),
-                                    request.url.path)
+        """A defect, never the client's input: logged, answered as a problem (the server re-raises it)."""
+        if is_transient(exc):  # wrapped where the handlers by class do not see it
+            return await on_unavailable(request, exc)
         log.error("unhandled error", method=request.method, path=request.url.path, error=repr(exc))
         return problem_response(Problem(500, "Internal Server Error", "服务内部错误，已记录 / An internal error,"
                                         " logged: please report it with the time of the request."),
@@ -124,6 +129,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
+    for passing in TRANSIENT:  # handled here, not re-raised to the server as a crash would be
+        app.add_exception_handler(passing, on_unavailable)
     app.add_exception_handler(Exception, on_crash)
     app.add_middleware(RefuseUnreadableTargets, answer=unreadable_target)
 

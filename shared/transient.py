@@ -11,7 +11,7 @@ import asyncio
 import asyncpg
 from aiokafka.errors import KafkaError
 
-TRANSIENT: tuple[type[BaseException], ...] = (
+TRANSIENT: tuple[type[Exception], ...] = (
     OSError,
     asyncio.TimeoutError,
     KafkaError,

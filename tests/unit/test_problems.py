@@ -31,9 +31,13 @@ def test_a_dependency_down_for_a_moment_is_a_problem_503_not_500() -> None:
     async def restarting() -> None:
         raise asyncpg.CannotConnectNowError("the database system is shutting down")
 
-    answer = TestClient(app, raise_server_exceptions=False).get("/restarting")
+    client = TestClient(app)  # raises if the error reached the server as a crash
+    answer = client.get("/restarting")
     assert answer.status_code == 503
     assert answer.headers["content-type"] == "application/problem+json"
+    assert "Idempotency-Key" not in answer.json()["detail"]
+    keyed = client.get("/restarting", headers={"Idempotency-Key": "k1"})
+    assert "同一 Idempotency-Key" in keyed.json()["detail"] and "same Idempotency-Key" in keyed.json()["detail"]
 
 
 @pytest.mark.parametrize(("raw_path", "query", "field", "kind"), [

@@ -14,10 +14,9 @@ from fastapi.responses import JSONResponse
 from services.intake.domain.bounds import MAX_BODY_BYTES, identifier_errors, parse_json, refuse_unsafe
 from services.intake.submit import Intake
 from shared.auth import Principal
-from shared.http import Problem, require_roles
+from shared.http import require_roles
 from shared.logging import get_logger
 from shared.report import Report
-from shared.transient import TRANSIENT
 
 log = get_logger(__name__)
 SUBMITTERS = ("reporter", "approver", "principal")
@@ -48,12 +47,7 @@ def router(intake: Intake, auth: Callable[..., Awaitable[Principal]]) -> APIRout
         if idempotency_key is not None:
             refuse_unsafe(identifier_errors(idempotency_key, "header:Idempotency-Key"))
         raw = await json_body(request)
-        try:
-            answer = await intake.submit(raw, unit_id=principal.unit, actor=principal.subject, key=idempotency_key)
-        except TRANSIENT as exc:
-            log.warning("report not accepted: a dependency is unavailable", error=repr(exc))
-            raise Problem(503, "Service unavailable", "暂时无法受理，请稍后用同一 Idempotency-Key 重试。"
-                          " / Not accepted for now: retry later with the same Idempotency-Key.") from exc
+        answer = await intake.submit(raw, unit_id=principal.unit, actor=principal.subject, key=idempotency_key)
         log.info("report submitted", report_id=answer["report_id"], incident_id=answer["incident_id"])
         return JSONResponse(answer, status_code=202)
 
