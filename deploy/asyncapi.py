@@ -32,6 +32,7 @@ from shared.topics import (
     EVENT_TOPIC,
     INGRESS,
     INGRESS_DEAD_LETTER,
+    ITEMS,
     PARTITIONS,
     REPORTS,
     UNITS,
@@ -56,16 +57,22 @@ CHANNELS: Final = (
             "Every fact of a report's life: received and classified, regraded, signed off or sent back, forwarded "
             "up the chain, acknowledged, a written report owed. One partition per incident keeps its order.",
             "The incident id (the envelope's `partitionkey` and `subject`)."),
+    Channel("items", ITEMS, "信息与约稿 / Work information and requests",
+            "Every fact of a work-information item's life: submitted, signed off or sent back, sent up and forwarded "
+            "(转报), acknowledged, adopted into a publication (采用), a leader's instruction (批示); and commissioned "
+            "requests (约稿).",
+            "The item id, or the request id for RequestIssued (the envelope's `partitionkey` and `subject`)."),
     Channel("units", UNITS, "单位目录 / Unit directory",
             "Units registered or changed (`PUT /v1/units/{unit_id}`); every service builds its unit tree from these.",
             "The unit id (the envelope's `partitionkey` and `subject`)."),
     Channel("deadlines", DEADLINES, "期限提醒 / Deadline reminders",
-            "Reminders from the deadline clocks: a share of an obligation's time has passed, a follow-up is due.",
-            "The incident id (the envelope's `partitionkey` and `subject`)."),
+            "Reminders from the deadline clocks: a share of an obligation's time has passed, a follow-up is due; "
+            "a unit ended a period short of its information quota (QuotaMissed).",
+            "The incident id; the unit id for QuotaMissed (the envelope's `partitionkey` and `subject`)."),
     Channel("breaches", BREACHES, "迟报与漏报 / Breaches",
             "A reporting obligation's limit passed: late (迟报) or missed (漏报), with evidence of suspected "
-            "concealment (瞒报).",
-            "The incident id (the envelope's `partitionkey` and `subject`)."),
+            "concealment (瞒报); an item sent late, a commissioned request missed (request_missed).",
+            "The incident, item or request id (the envelope's `partitionkey` and `subject`)."),
     Channel("audit", AUDIT, "链头 / Chain heads",
             "The archive's signed hash-chain heads, for an outside party to keep and hold the store to.",
             "`archive`."),
@@ -112,6 +119,24 @@ EVENTS: Final[dict[str, tuple[str, str]]] = {
     "IngressMessageRefused": ("报告被拒收 / Ingress message refused",
                               "An ingress message intake refused (a dead letter): status, reasons, where it was, "
                               "and its original bytes and headers (base64)."),
+    "ItemSubmitted": ("信息已受理 / Item submitted",
+                      "A unit's information officer submitted a work-information item: the item, its information "
+                      "pack and when it is due out of the unit."),
+    "ItemApproved": ("信息签发 / Item approved",
+                     "A leader of the writing unit signed the item off; `final` when this sends it out of the unit."),
+    "ItemRejected": ("信息退回 / Item rejected", "A leader of the writing unit sent the item back, with a comment."),
+    "ItemForwarded": ("信息报送/转报 / Item forwarded",
+                      "The item reached a unit: sent up after sign-off, or forwarded on by an editor (转报)."),
+    "ItemAcknowledged": ("信息签收 / Item acknowledged", "A unit the item reached confirmed receipt (回执)."),
+    "ItemAdopted": ("信息采用 / Item adopted",
+                    "An editor adopted the item into an issue of their unit's publication (采用); points by the "
+                    "publication's level go to the writing unit."),
+    "InstructionGiven": ("领导批示 / Instruction given",
+                         "A leader's written instruction (批示) on an item, with its level: bonus points."),
+    "RequestIssued": ("约稿 / Request issued",
+                      "An editor commissioned items from named units on a topic, due by a time."),
+    "QuotaMissed": ("未完成定额 / Quota missed",
+                    "At a period's end a unit had fewer approved items than its information pack's quota."),
 }
 
 
@@ -232,7 +257,7 @@ def _operations() -> dict[str, Any]:
     by_id = {c.address: c.id for c in CHANNELS}
     operations: dict[str, Any] = {}
     for service in SERVICES:
-        for topic in (REPORTS, UNITS, DEADLINES, BREACHES, AUDIT, INGRESS_DEAD_LETTER):
+        for topic in (REPORTS, ITEMS, UNITS, DEADLINES, BREACHES, AUDIT, INGRESS_DEAD_LETTER):
             names = [n for n in EVENTS if PRODUCER_OF[n] == service and EVENT_TOPIC[n] == topic]
             if names:
                 channel = by_id[topic]

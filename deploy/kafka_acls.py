@@ -23,6 +23,7 @@ from shared.topics import (
     DEADLINES,
     INGRESS,
     INGRESS_DEAD_LETTER,
+    ITEMS,
     REPORTS,
     UNITS,
 )
@@ -80,11 +81,11 @@ class Role:
 
 #: Each service's principal (its SCRAM user is named after it); see shared/producers.py for event types.
 ROLES: Final[dict[str, Role]] = {
-    "intake": Role(writes=(REPORTS, UNITS, INGRESS_DEAD_LETTER), reads=(UNITS, INGRESS),
+    "intake": Role(writes=(REPORTS, ITEMS, UNITS, INGRESS_DEAD_LETTER), reads=(UNITS, INGRESS, ITEMS),
                    read_prefixes=(AGENCY_INGRESS_PREFIX,)),
-    "approval": Role(writes=(REPORTS,), reads=(UNITS, REPORTS)),
-    "escalation": Role(writes=(BREACHES, DEADLINES), reads=(UNITS, REPORTS, BREACHES, DEADLINES)),
-    "archive": Role(writes=(AUDIT,), reads=(REPORTS, UNITS, DEADLINES, BREACHES)),
+    "approval": Role(writes=(REPORTS, ITEMS), reads=(UNITS, REPORTS, ITEMS)),
+    "escalation": Role(writes=(BREACHES, DEADLINES), reads=(UNITS, REPORTS, ITEMS, BREACHES, DEADLINES)),
+    "archive": Role(writes=(AUDIT,), reads=(REPORTS, ITEMS, UNITS, DEADLINES, BREACHES)),
 }
 
 

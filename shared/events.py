@@ -6,13 +6,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.access import DEFAULT, Level
+from shared.item import InstructionLevel, Item
 from shared.offset import in_china
 from shared.report import Report
 
 Grade = Literal["I", "II", "III", "IV"]
 UnitLevel = Literal["province", "prefecture", "county", "town", "village", "organization"]
 UnitKind = Literal["general_office", "department", "school", "enterprise", "other"]
-BreachKind = Literal["late", "missed"]
+#: ``request_missed``: a unit sent no approved item for a commissioned request (约稿) by its due time.
+BreachKind = Literal["late", "missed", "request_missed"]
 
 
 class EventData(BaseModel):
@@ -95,8 +98,14 @@ class ReportAcknowledged(EventData):
 
 
 class DeadlineBreached(EventData):
+    """An obligation's deadline passed. Its subject is an incident, a work item or a commissioned request:
+    exactly one of ``incident_id``, ``item_id``, ``request_id`` is set (incident breaches before work
+    information existed carry only ``incident_id``)."""
+
     breach_id: str
-    incident_id: str
+    incident_id: str | None = None
+    item_id: str | None = None
+    request_id: str | None = None
     unit_id: str
     obligation: str
     kind: BreachKind
@@ -190,6 +199,110 @@ class UnitRegistered(EventData):
     department_parent_id: str | None = None
 
 
+# ---- Work information (信息工作): items, sign-off, adoption, forwarding, instructions, requests, quotas ----
+
+
+class ItemSubmitted(EventData):
+    """A unit's information officer submitted an item (keyed by ``item_id`` on ``baosong.items``)."""
+
+    item_id: str
+    received_at: AwareDatetime
+    item: Item
+    policy: str = Field(description="The information pack governing the writing unit, ``name@version``.")
+    due_at: Deadline | None = Field(default=None, description="When the item must have left its unit (signed"
+                                    " and sent), from the pack's due_after for its kind; None: no due time.")
+
+
+class ItemApproved(EventData):
+    item_id: str
+    unit_id: str
+    approver: str
+    role: str
+    comment: str = ""
+    final: bool = Field(description="True when this sign-off releases the item from its unit (it is sent on).")
+
+
+class ItemRejected(EventData):
+    item_id: str
+    unit_id: str
+    approver: str
+    role: str
+    comment: str
+
+
+class ItemForwarded(EventData):
+    """The item reached ``to_unit_id``: sent by its writing unit after sign-off, or forwarded on (转报) by an
+    editor of a unit it had reached (``by`` names the editor then)."""
+
+    item_id: str
+    author_unit_id: str = Field(description="The unit that wrote the item; every level's points go to it.")
+    from_unit_id: str
+    to_unit_id: str
+    channel: Literal["main", "department"] = "main"
+    by: str | None = Field(default=None, description="The editor who forwarded it (转报); None: the sign-off.")
+
+
+class ItemAcknowledged(EventData):
+    """A unit the item reached confirmed receipt (回执)."""
+
+    item_id: str
+    unit_id: str
+    by: str
+
+
+class ItemAdopted(EventData):
+    """An editor adopted the item into an issue of their unit's publication (采用). Once per publication."""
+
+    adoption_id: str = Field(description="uuid5 of the item and the publication: one adoption per publication.")
+    item_id: str
+    author_unit_id: str
+    unit_id: str = Field(description="The adopting unit (the publication's).")
+    publication: str = Field(examples=["要情快报"])
+    issue: str = Field(examples=["2026年第45期"])
+    level: str = Field(description="The publication's level in the pack (county, prefecture …): its points.")
+    by: str
+    adopted_at: AwareDatetime
+
+
+class InstructionGiven(EventData):
+    """A leader's written instruction (领导批示) on an item: bonus points by its level."""
+
+    instruction_id: str
+    item_id: str
+    author_unit_id: str
+    unit_id: str = Field(description="The unit of the principal who recorded it.")
+    level: InstructionLevel
+    text: str
+    by: str
+    given_at: AwareDatetime
+
+
+class RequestIssued(EventData):
+    """An editor commissioned items (约稿) from named units on a topic, due by ``due_at``."""
+
+    request_id: str
+    unit_id: str = Field(description="The commissioning unit.")
+    to_units: list[str]
+    topic: str
+    due_at: Deadline
+    by: str
+    issued_at: AwareDatetime
+    classification: Level = DEFAULT
+
+
+class QuotaMissed(EventData):
+    """At a period's end a unit had fewer approved items than its pack's quota for that period."""
+
+    quota_id: str = Field(description="uuid5 of the unit, the period and the quota's kinds: never doubled.")
+    unit_id: str
+    period: str = Field(examples=["2026-11", "2026-Q4", "2026"])
+    quota: int
+    counted: int
+    kinds: list[str] | None = Field(default=None, description="The item kinds the quota counts; None: all.")
+    policy: str
+    detected_at: AwareDatetime
+
+
 EVENT_TYPES: dict[str, type[EventData]] = {
     cls.__name__: cls
     for cls in (
@@ -206,6 +319,15 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         FollowUpDue,
         ChainHeadPublished,
         IngressMessageRefused,
+        ItemSubmitted,
+        ItemApproved,
+        ItemRejected,
+        ItemForwarded,
+        ItemAcknowledged,
+        ItemAdopted,
+        InstructionGiven,
+        RequestIssued,
+        QuotaMissed,
     )
 }
 

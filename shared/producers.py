@@ -42,6 +42,15 @@ PRODUCER_OF: Final[Mapping[str, str]] = {
     "DeadlineApproaching": "escalation",
     "FollowUpDue": "escalation",
     "ChainHeadPublished": "archive",
+    "ItemSubmitted": "intake",
+    "ItemApproved": "approval",
+    "ItemRejected": "approval",
+    "ItemForwarded": "approval",
+    "ItemAcknowledged": "approval",
+    "ItemAdopted": "approval",
+    "InstructionGiven": "approval",
+    "RequestIssued": "approval",
+    "QuotaMissed": "escalation",
 }
 
 Headers = Sequence[tuple[str, bytes | None]]

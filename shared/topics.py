@@ -3,6 +3,8 @@
 from typing import Final
 
 REPORTS: Final = "baosong.reports"
+#: Work information: items (keyed by item id) and commissioned requests (keyed by request id).
+ITEMS: Final = "baosong.items"
 UNITS: Final = "baosong.units"
 DEADLINES: Final = "baosong.deadlines"
 BREACHES: Final = "baosong.breaches"
@@ -17,6 +19,7 @@ AGENCY_INGRESS_PATTERN: Final = r"baosong\.ingress\.reports\.(?!dlq$)[A-Za-z0-9_
 
 PARTITIONS: Final[dict[str, int]] = {
     REPORTS: 6,
+    ITEMS: 6,
     UNITS: 3,
     DEADLINES: 6,
     BREACHES: 3,
@@ -40,7 +43,16 @@ EVENT_TOPIC: Final[dict[str, str]] = {
     "DeadlineBreached": BREACHES,
     "ChainHeadPublished": AUDIT,
     "IngressMessageRefused": INGRESS_DEAD_LETTER,
+    "ItemSubmitted": ITEMS,
+    "ItemApproved": ITEMS,
+    "ItemRejected": ITEMS,
+    "ItemForwarded": ITEMS,
+    "ItemAcknowledged": ITEMS,
+    "ItemAdopted": ITEMS,
+    "InstructionGiven": ITEMS,
+    "RequestIssued": ITEMS,
+    "QuotaMissed": DEADLINES,
 }
 
 #: Topics whose every event the archive keeps forever (the audit topic carries the archive's own heads).
-ARCHIVED: Final = (REPORTS, UNITS, DEADLINES, BREACHES)
+ARCHIVED: Final = (REPORTS, ITEMS, UNITS, DEADLINES, BREACHES)
