@@ -19,7 +19,7 @@ BreachKind = Literal["late", "missed", "request_missed"]
 
 
 class EventData(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 #: A deadline, always stated at +08:00 (``shared.offset``).
