@@ -24,7 +24,7 @@ from deploy.kafka_local import LocalKafka, provision_kafka
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import SetupError, is_root, pid_alive, port_open
 from deploy.units import DEMO_TREE, load_tree, read_tree, unit_count
-from deploy.web_assets import ensure_echarts
+from deploy.web_assets import CHROMIUM, echarts_path, ensure_echarts
 from shared.auth import create_keypair, mint_token
 from shared.producers import create_producer_keys, private_key_path
 from shared.topics import PARTITIONS
@@ -144,6 +144,8 @@ class StackConfig:
             "BAOSONG_PG_DSN": self.postgres.dsn(service_role(service), DATABASE),
             "BAOSONG_JWT_PUBLIC_KEY": str(self.public_key),
             "BAOSONG_LOG_FILE": str(self.home / "logs" / f"{service}.log"),  # rotated by the service
+            "BAOSONG_ECHARTS_JS": str(echarts_path()),  # the pages' charts (fetched by ensure_echarts)
+            "BAOSONG_CHROMIUM": str(CHROMIUM),  # prints documents as PDF
         })
         if service == "archive":  # its heads, and whether every service keeps up (for the duty board)
             env.update({"BAOSONG_HEAD_SIGNING_KEY": str(self.head_signing_key),

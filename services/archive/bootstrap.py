@@ -49,7 +49,8 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
     app = build_app(settings=settings, broker=broker, consumers=consumers, auth=auth, resources=resources,
                     ready=db.ping)
     app.include_router(http.router(Reads(db), auth))
-    app.include_router(pages_router(db, settings.jwt_public_key.read_bytes()))
+    app.include_router(pages_router(db, settings.jwt_public_key.read_bytes(), echarts=settings.echarts_js,
+                                   chromium=settings.chromium))
     app.include_router(system.router(consumers, settings.health_urls,
                                      bearer_auth(settings.jwt_public_key.read_bytes(), query_param="token")))
     return app

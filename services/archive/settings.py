@@ -13,5 +13,9 @@ class ArchiveSettings(ServiceSettings):
     head_signing_key: Path = Field(description="PEM file of the archive's Ed25519 key that signs published heads.")
     heads_file: Path = Field(description="Where published heads are appended (JSON lines), outside PostgreSQL.")
     projector_idle_s: float = 1.0
+    echarts_js: Path | None = Field(
+        default=None, description="ECharts' echarts.min.js for the pages and the monthly report (none: charts 503).")
+    chromium: Path | None = Field(
+        default=None, description="Headless Chromium that prints the monthly report as PDF (none: the PDF is 503).")
     health_urls: dict[str, str] = Field(
         default_factory=dict, description="The other services' base URLs (JSON), for /v1/system/health.")

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from deploy.proc import free_port
+from deploy.web_assets import CHROMIUM, echarts_path
 from tests.conftest import Infra
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,6 +42,8 @@ def service_process(infra: Infra, service: str, log_dir: Path, port: int | None 
         "BAOSONG_HEAD_SIGNING_KEY": str(infra.head_signing_key),
         "BAOSONG_HEADS_FILE": str(log_dir / f"heads-{port}.jsonl"),
         "BAOSONG_RECEIPT_SIGNING_KEY": str(infra.receipt_signing_key),
+        "BAOSONG_ECHARTS_JS": str(echarts_path()),
+        "BAOSONG_CHROMIUM": str(CHROMIUM),
         **env,
     }
     log_dir.mkdir(parents=True, exist_ok=True)

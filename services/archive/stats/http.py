@@ -32,18 +32,19 @@ def _period(value: str | None, field: str = "period") -> str:
                       [{"field": field, "message": zh, "message_en": en, "type": "value_error"}]) from exc
 
 
-def _read_echarts(path: Path) -> str:
-    if not path.exists():
+def _read_echarts(path: Path | None) -> str:
+    if path is None or not path.exists():
         raise Problem(503, "Charts unavailable", f"图表脚本缺失，请运行 ./baosong up / {path} is missing: run"
                       " './baosong up' (it fetches ECharts).")
     return path.read_text(encoding="utf-8")
 
 
-def _exists(path: Path) -> bool:
-    return path.exists()
+def _exists(path: Path | None) -> bool:
+    return path is not None and path.exists()
 
 
-def router(db: Database, auth: Callable[..., Awaitable[Principal]], echarts: Path, chromium: Path) -> APIRouter:
+def router(db: Database, auth: Callable[..., Awaitable[Principal]], echarts: Path | None,
+           chromium: Path | None) -> APIRouter:
     """Statistics are the 公示栏: any signed-in viewer sees every unit's figures."""
     api = APIRouter(prefix="/v1/stats")
     figures_of = Figures()
@@ -71,7 +72,7 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]], echarts: Pat
         name = f"baosong-monthly-{figures['period']}"
         if format == "html":
             return HTMLResponse(html, headers={"Content-Disposition": f'inline; filename="{name}.html"'})
-        if not _exists(chromium):
+        if chromium is None or not _exists(chromium):
             raise Problem(503, "PDF unavailable", f"无法生成 PDF：缺少 Chromium / {chromium} is missing:"
                           " apt-get install chromium fonts-wqy-zenhei")
         return Response(await html_to_pdf(html, chromium), media_type="application/pdf",

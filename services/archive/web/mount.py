@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from fastapi import APIRouter
 
-from deploy.web_assets import CHROMIUM, echarts_path
 from services.archive.stats import http as stats_http
 from services.archive.web import api, pages
 from shared.db import Database
 from shared.http import bearer_auth
 
 
-def pages_router(db: Database, public_key_pem: bytes) -> APIRouter:
-    """Pages, the breach stream, board and statistics (``BAOSONG_ECHARTS_JS`` overrides the path)."""
-    echarts = Path(os.environ.get("BAOSONG_ECHARTS_JS") or echarts_path())
+def pages_router(db: Database, public_key_pem: bytes, *, echarts: Path | None, chromium: Path | None) -> APIRouter:
+    """Pages, the breach stream, board and statistics; ECharts and Chromium where the settings say."""
     auth = bearer_auth(public_key_pem, query_param="token")  # EventSource and downloads send ?token=
     root = APIRouter()
     root.include_router(api.router(db, auth))
-    root.include_router(stats_http.router(db, auth, echarts, CHROMIUM))
+    root.include_router(stats_http.router(db, auth, echarts, chromium))
     root.include_router(pages.router(echarts))
     return root

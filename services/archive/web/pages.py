@@ -18,7 +18,7 @@ TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
          ".html": "text/html; charset=utf-8"}
 
 
-def router(echarts: Path) -> APIRouter:
+def router(echarts: Path | None) -> APIRouter:
     web = APIRouter(include_in_schema=False)
 
     def page(name: str) -> FileResponse:
@@ -39,7 +39,7 @@ def router(echarts: Path) -> APIRouter:
     @web.get("/static/{name}")
     async def static(name: str) -> FileResponse:
         path = echarts if name == "echarts.min.js" else STATIC / name
-        if "/" in name or path.suffix not in TYPES or not path.is_file():
+        if path is None or "/" in name or path.suffix not in TYPES or not path.is_file():
             raise Problem(404, "Not found", f"No static file {name!r}.")
         return FileResponse(path, media_type=TYPES[path.suffix])
 
