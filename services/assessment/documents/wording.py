@@ -140,7 +140,8 @@ def points_clause(unit: UnitScore, table: ScoreTable) -> str:
     parts = (f"基础分{unit.base_points}分、采用分{unit.adoption_points}分、"
              f"加分{unit.bonus_points}分、扣分{unit.penalty_points}分")
     if unit.zeroed:
-        text = f"各项合计{unit.points_before_zeroing}分（{parts}），因约稿未按时报送{unit.requests_missed}次全年得分计零，{place}"
+        text = (f"各项合计{unit.points_before_zeroing}分（{parts}），"
+                f"因约稿未按时报送{unit.requests_missed}次全年得分计零，{place}")
     else:
         text = f"合计{unit.total}分（{parts}），{place}"
     if unit.grade is not None:
