@@ -63,12 +63,16 @@ def _render(table: ScoreTable, kind: PeriodKind) -> str:
 <ol class="points" id="problems">{"".join(f"<li>{escape(s)}</li>" for s in wording.problems(table))}</ol>
 <h2>四、下一步工作建议</h2>
 <ol class="points" id="suggestions">{"".join(f"<li>{escape(s)}</li>" for s in wording.suggestions(table))}</ol>
-<p class="note">说明：定额与分值按信息工作考核方案 {escape(table.policy)} 计算；信息以本单位审签通过的时间（北京时间）
-计入{escape(period_zh)}，采用以采用时间计入；合计＝基础分＋采用分＋加分－扣分。</p>
+<p class="note">{escape(_note(table))}</p>
 <p class="signature">{escape(head.issuer)}</p>
 <p class="dated">{zh_date(head.dated)}</p>
 <footer class="imprint"><span>{escape(head.issuer)}</span><span>{zh_date(head.dated)}印发</span></footer>"""
     return page(f"{title}（{label}）", body)
+
+
+def _note(table: ScoreTable) -> str:
+    return (f"说明：定额与分值按信息工作考核方案 {table.policy} 计算；信息以本单位审签通过的时间（北京时间）计入"
+            f"{table.period.name_zh}，采用以采用时间计入；合计＝基础分＋采用分＋加分－扣分。")
 
 
 def _unit_paragraph(unit: UnitScore, table: ScoreTable) -> str:
