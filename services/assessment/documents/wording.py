@@ -6,7 +6,7 @@ and which branch of a sentence is taken depends only on them (docs/work-informat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from services.assessment.documents.inputs import ScoreTable, UnitScore
@@ -20,7 +20,7 @@ def names(units: Sequence[UnitScore]) -> str:
     return "、".join(u.name for u in units)
 
 
-def breakdown(adoptions: dict[str, int]) -> str:
+def breakdown(adoptions: Mapping[str, int]) -> str:
     """``要情快报2条、政务信息1条`` (publications with at least one adoption, in the given order)."""
     return "、".join(f"{publication}{n}条" for publication, n in adoptions.items() if n)
 
@@ -113,7 +113,7 @@ def unit_sentence(unit: UnitScore, table: ScoreTable) -> str:
         clauses = [f"{unit.name}{this}报送信息{unit.submitted}条，经审签上报{unit.approved}条"]
     clauses.append(quota_clause(unit))
     if unit.adopted:
-        clauses.append(f"被采用{unit.adopted}条（{breakdown(dict(unit.adoptions))}），得采用分{unit.adoption_points}分")
+        clauses.append(f"被采用{unit.adopted}条（{breakdown(unit.adoptions)}），得采用分{unit.adoption_points}分")
     else:
         clauses.append("没有信息被采用")
     if unit.bonus_points:
