@@ -1,4 +1,4 @@
-"""What the web pages and the monthly report need on the machine: ECharts (cached), Chromium and a CJK font.
+"""What the web pages and the documents need on the machine: ECharts (cached), Chromium and CJK fonts.
 
 ECharts is fetched once from the npm registry (`npm pack`, pinned) into ~/.cache/baosong, like the
 Kafka jars; the archive serves it as a static file, so pages work without internet at run time.
@@ -17,8 +17,14 @@ from deploy.proc import SetupError, is_root, require_binary, run_checked
 
 ECHARTS_VERSION = "5.6.0"
 CHROMIUM = Path("/usr/bin/chromium")
-CJK_FONT_PACKAGE = "fonts-wqy-zenhei"
-BROWSER_PACKAGES = ("chromium", CJK_FONT_PACKAGE)
+#: Debian's font packages, by the family fontconfig knows each by: a Hei (sans) face for the pages, and for the
+#: official documents (GB/T 9704) a GB Song face (titles, body) and a GB Kai face (second-level headings).
+CJK_FONTS = {
+    "fonts-wqy-zenhei": "WenQuanYi Zen Hei",
+    "fonts-arphic-gbsn00lp": "AR PL SungtiL GB",
+    "fonts-arphic-gkai00mp": "AR PL KaitiM GB",
+}
+BROWSER_PACKAGES = ("chromium", *CJK_FONTS)
 
 
 def echarts_path() -> Path:
@@ -49,24 +55,25 @@ def ensure_echarts(progress: bool = True) -> Path:
     return target
 
 
-def _has_cjk_font() -> bool:
+def _has_font(family: str) -> bool:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return False
-    out = subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True, check=False).stdout
+    out = subprocess.run([fc_list, f":family={family}", "family"], capture_output=True, text=True, check=False).stdout
     return bool(out.strip())
 
 
 def ensure_browser() -> Path:
-    """Debian's Chromium and a CJK font (pages and PDFs render Chinese); installs them when root."""
-    missing = [pkg for pkg, ok in (("chromium", CHROMIUM.exists()), (CJK_FONT_PACKAGE, _has_cjk_font())) if not ok]
+    """Debian's Chromium and the CJK fonts (pages and PDFs render Chinese); installs them when root."""
+    missing = ["chromium"] if not CHROMIUM.exists() else []
+    missing += [pkg for pkg, family in CJK_FONTS.items() if not _has_font(family)]
     if not missing:
         return CHROMIUM
     apt = shutil.which("apt-get")
     if not (is_root() and apt):
         raise SetupError(f"the pages' browser tests and PDF reports need {' and '.join(missing)}: "
                          f"install them with 'apt-get install {' '.join(BROWSER_PACKAGES)}'")
-    print(f"installing {' '.join(missing)} with apt-get (once; Chromium and a Chinese font for pages and PDFs) …",
+    print(f"installing {' '.join(missing)} with apt-get (once; Chromium and Chinese fonts for pages and PDFs) …",
           flush=True)
     run_checked([apt, "update", "-q"], what="apt-get update")
     run_checked(["env", "DEBIAN_FRONTEND=noninteractive", apt, "install", "-y", "-q", *missing],

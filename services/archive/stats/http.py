@@ -13,10 +13,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.archive.stats.domain import SHANGHAI, parse_period, period_of
 from services.archive.stats.figures import Figures
-from services.archive.stats.report import html_to_pdf, render_html
+from services.archive.stats.report import render_html
 from shared.auth import Principal
 from shared.db import Database
 from shared.http import Problem
+from shared.pdf import html_to_pdf
 from shared.report import MAX_YEAR, MIN_YEAR
 
 

@@ -6,11 +6,8 @@ row carries ``data-unit`` and per-figure classes so a test can read them back.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import tempfile
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from services.archive.stats.findings import comment, overview, pct, problems
@@ -73,18 +70,3 @@ echarts.init(document.getElementById('trend-chart'), null, {{renderer: 'svg'}}).
              data: D.months.map(m => m.on_time_rate === null ? null : +(m.on_time_rate * 100).toFixed(1))}}]}});
 </script></body></html>"""
 
-
-async def html_to_pdf(html: str, chromium: Path) -> bytes:
-    """Print the page with headless Chromium (charts are SVG and drawn before the print)."""
-    with tempfile.TemporaryDirectory(prefix="baosong-report-") as tmp:
-        page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
-        page.write_text(html, encoding="utf-8")
-        proc = await asyncio.create_subprocess_exec(
-            str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer", "--virtual-time-budget=5000",
-            f"--print-to-pdf={pdf}", page.as_uri(),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-        if proc.returncode != 0 or not pdf.exists():
-            raise RuntimeError(f"chromium --print-to-pdf failed ({proc.returncode}): {err.decode()[-500:]}")
-        return pdf.read_bytes()
