@@ -82,6 +82,6 @@ async def item(conn: Conn, item_id: str) -> dict[str, Any] | None:
 
 async def queue(conn: Conn, unit_id: str, *, everything: bool, limit: int) -> list[dict[str, Any]]:
     """What waits for the unit (``everything``: all it wrote or received, newest first)."""
-    sql = QUEUE.format(order="DESC" if everything else "ASC")
+    sql = QUEUE.replace("{order}", "DESC" if everything else "ASC")
     rows = await conn.fetch(sql, unit_id, everything, limit)
     return [_iso({**dict(r), "adopted_here": list(r["adopted_here"])}) for r in rows]
