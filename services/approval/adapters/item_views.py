@@ -85,3 +85,22 @@ async def queue(conn: Conn, unit_id: str, *, everything: bool, limit: int) -> li
     sql = QUEUE.replace("{order}", "DESC" if everything else "ASC")
     rows = await conn.fetch(sql, unit_id, everything, limit)
     return [_iso({**dict(r), "adopted_here": list(r["adopted_here"])}) for r in rows]
+
+
+REQUESTS = """
+SELECT r.request_id, r.unit_id, r.to_units, r.topic, r.due_at, r.classification, r.by_subject AS by, r.issued_at,
+       coalesce((SELECT array_agg(DISTINCT i.reporting_unit ORDER BY i.reporting_unit) FROM approval.items i
+                 WHERE i.request_id = r.request_id AND i.state = 'approved'
+                   AND i.reporting_unit = ANY(r.to_units)), '{}') AS answered_units
+FROM approval.item_requests r
+WHERE (r.unit_id = $1 AND $2) OR ($1 = ANY(r.to_units) AND NOT $2)
+ORDER BY r.due_at DESC, r.request_id LIMIT $3
+"""
+
+
+async def requests(conn: Conn, unit_id: str, *, issued: bool, limit: int) -> list[dict[str, Any]]:
+    """Requests the unit issued (``issued``) or was asked for, latest due first, with the units that answered
+    (an approved item naming the request)."""
+    rows = await conn.fetch(REQUESTS, unit_id, issued, limit)
+    return [_iso({**dict(r), "to_units": list(r["to_units"]), "answered_units": list(r["answered_units"])})
+            for r in rows]

@@ -16,6 +16,8 @@ from shared.events import UnitRegistered
 from shared.information import InfoPack, Publication
 
 ROLE_NAMES_ZH = {"editor": "信息科编辑（editor）", "principal": "主要领导（principal）"}
+LEVEL_NAMES_ZH = {"province": "省级", "prefecture": "州（市）级", "county": "县级", "town": "乡镇级",
+                  "village": "村（社区）级", "organization": "基层单位"}
 
 
 def check_role(roles: Iterable[str], role: str, *, action_zh: str, action_en: str) -> None:
@@ -44,7 +46,8 @@ def publication_for(pack: InfoPack, unit: UnitRegistered, name: str) -> Publicat
     valid = adoptable(pack, unit.level)
     listed_zh = "、".join(valid) if valid else "（无）"
     listed_en = ", ".join(valid) if valid else "none"
-    zh = f"本单位（{unit.level}级，策略包 {pack.ref}）没有刊物“{name}”；可用：{listed_zh}"
+    level_zh = LEVEL_NAMES_ZH.get(unit.level, unit.level)
+    zh = f"本单位（{level_zh}，策略包 {pack.ref}）没有刊物“{name}”；可用：{listed_zh}"
     en = f"your unit ({unit.level} level, pack {pack.ref}) has no publication {name!r}; valid: {listed_en}"
     raise Refused(422, "Invalid request", zh, en, field="publication", extra={"publications": valid})
 

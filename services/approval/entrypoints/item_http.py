@@ -105,4 +105,9 @@ def router(actions: ItemActions, reads: ItemReads, requests: Requests,
                     limit: Annotated[int, Query(ge=1, le=500)] = 100) -> JSONResponse:
         return await answered(reads.queue(principal, unit_id, everything=everything, limit=limit), 200)
 
+    @api.get("/requests")
+    async def requests_of(principal: Caller, unit_id: str | None = None,
+                          limit: Annotated[int, Query(ge=1, le=500)] = 100) -> JSONResponse:
+        return await answered(reads.requests(principal, unit_id, limit=limit), 200)
+
     return api

@@ -15,6 +15,7 @@ from shared.access import shown
 from shared.auth import Principal
 from shared.db import Database
 from shared.information import SignOffStep, load_info_pack
+from shared.item import Item
 
 SEE_ALL = ("investigator", "admin")
 
@@ -51,8 +52,10 @@ class ItemReads:
         if not principal.has_any(*SEE_ALL) and principal.unit not in involved:
             raise Refused(403, "Forbidden", "该信息未经过本单位", "the item never passed through your unit")
         sign_off = load_info_pack(found["pack"]).sign_off
+        submitted = found["document"]
         document = {
-            "item_id": item_id, **found["document"], "policy": found["policy"],
+            "item_id": item_id, **{name: submitted[name] for name in Item.model_fields if name in submitted},
+            "policy": found["policy"],
             "received_at": found["received_at"].isoformat(),
             "due_at": found["due_at"].isoformat() if found["due_at"] else None,
             "state": found["state"], "decided_at": found["decided_at"].isoformat() if found["decided_at"] else None,
@@ -64,12 +67,7 @@ class ItemReads:
 
     async def queue(self, principal: Principal, unit_id: str | None, *, everything: bool,
                     limit: int) -> dict[str, Any]:
-        unit = unit_id or principal.unit
-        if unit is None:
-            raise Refused(422, "Invalid request", "令牌未指明单位时必须填写 unit_id",
-                          "a token without a unit must name one (unit_id)", field="unit_id")
-        if unit != principal.unit and not principal.has_any(*SEE_ALL):
-            raise Refused(403, "Forbidden", "只能查看本单位的信息队列", "only your own unit's item queue")
+        unit = own_unit(principal, unit_id)
         async with self._db.pool.acquire() as conn:
             rows = await item_views.queue(conn, unit, everything=everything, limit=limit)
         items = []
@@ -81,3 +79,22 @@ class ItemReads:
             row["needs_receipt"] = row["via"] != "submitted" and row["acknowledged_at"] is None
             items.append(shown(row, principal.clearance))
         return {"unit_id": unit, "items": items}
+
+    async def requests(self, principal: Principal, unit_id: str | None, *, limit: int) -> dict[str, Any]:
+        unit = own_unit(principal, unit_id)
+        async with self._db.pool.acquire() as conn:
+            issued = await item_views.requests(conn, unit, issued=True, limit=limit)
+            received = await item_views.requests(conn, unit, issued=False, limit=limit)
+        return {"unit_id": unit, "issued": [shown(r, principal.clearance) for r in issued],
+                "received": [shown(r, principal.clearance) for r in received]}
+
+
+def own_unit(principal: Principal, unit_id: str | None) -> str:
+    """The unit asked about: the caller's own (investigators and admins: any)."""
+    unit = unit_id or principal.unit
+    if unit is None:
+        raise Refused(422, "Invalid request", "令牌未指明单位时必须填写 unit_id",
+                      "a token without a unit must name one (unit_id)", field="unit_id")
+    if unit != principal.unit and not principal.has_any(*SEE_ALL):
+        raise Refused(403, "Forbidden", "只能查看本单位的信息与约稿", "only your own unit's items and requests")
+    return unit

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from shared.envelope import now_utc
-from tests.integration.approval.item_support import Items, Villages, on_items_topic
+from tests.integration.approval.item_support import Items, Villages, item_submitted, on_items_topic
 from tests.integration.approval.support import Stack, await_for
 
 pytestmark = pytest.mark.integration
@@ -84,3 +84,23 @@ async def test_refused_requests(stack: Stack) -> None:
         r = await post(stack, tree.county, "editor", {**body, **change})
         assert r.status_code == 422, (change, r.text)
         assert field in [e["field"] for e in r.json()["errors"]], r.text
+
+
+async def test_each_unit_sees_the_requests_it_issued_and_received_and_who_answered(stack: Stack) -> None:
+    tree, items = Villages.fresh(), Items(stack)
+    await items.units(tree)
+    issued = await post(stack, tree.county, "editor", {"to_units": [tree.town, tree.county_dept], "topic": "防汛",
+                                                       "due_at": due(3)})
+    request_id = issued.json()["request_id"]
+    item_id = await items.submit(item_submitted(tree.town, request_id=request_id))
+    await items.wait_in_queue(tree.town, item_id)
+    assert (await items.decide(item_id, tree.town)).status_code == 202
+
+    r = await stack.get("/v1/requests", tree.town, "reporter")
+    assert r.status_code == 200, r.text
+    (received,) = [q for q in r.json()["received"] if q["request_id"] == request_id]
+    assert (received["unit_id"], received["topic"], received["answered_units"]) == (tree.county, "防汛", [tree.town])
+    county = (await stack.get("/v1/requests", tree.county, "editor")).json()
+    (mine,) = [q for q in county["issued"] if q["request_id"] == request_id]
+    assert mine["answered_units"] == [tree.town] and county["received"] == []
+    assert (await stack.get("/v1/requests", tree.town, "editor", unit_id=tree.county)).status_code == 403
