@@ -15,8 +15,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.access import DEFAULT, LEVELS, Level, level_of
 
-Role = Literal["reporter", "approver", "principal", "duty_officer", "investigator", "admin"]
-ROLES: Final[tuple[Role, ...]] = ("reporter", "approver", "principal", "duty_officer", "investigator", "admin")
+Role = Literal["reporter", "approver", "principal", "duty_officer", "investigator", "admin", "editor", "section_head",
+               "leader"]
+#: ``editor`` (信息科) receives, adopts and forwards work-information items for its unit; ``section_head`` and
+#: ``leader`` (分管领导) sign off in the longer chains an information pack may name.
+ROLES: Final[tuple[Role, ...]] = ("reporter", "approver", "principal", "duty_officer", "investigator", "admin",
+                                  "editor", "section_head", "leader")
 ISSUER: Final = "baosong-local"
 ALGORITHM: Final = "EdDSA"
 

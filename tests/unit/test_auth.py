@@ -90,3 +90,9 @@ def test_a_private_key_is_owner_only_and_a_new_one_replaces_the_old(tmp_path: Pa
     assert private.stat().st_mode & 0o777 == 0o600
     create_keypair(private, tmp_path / "keys" / "k.pub.pem")
     assert private.read_bytes() != first and private.stat().st_mode & 0o777 == 0o600
+
+
+def test_tokens_may_carry_the_work_information_roles(keys: tuple[bytes, bytes]) -> None:
+    private, public = keys
+    token = mint_token(private, subject="x", unit="county", roles=["editor", "section_head", "leader"])
+    assert verify_token(public, token).roles == {"editor", "section_head", "leader"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from shared.events import Grade
 from shared.policy import Pack, Route
@@ -33,10 +33,12 @@ class Entry:
 class Refused(Exception):
     """An action the rules refuse: HTTP status, the message in Chinese and English, and the bad field if any."""
 
-    def __init__(self, status: int, title: str, zh: str, en: str, field: str | None = None):
+    def __init__(self, status: int, title: str, zh: str, en: str, field: str | None = None,
+                 extra: dict[str, Any] | None = None):
         self.detail = f"{zh} / {en}"
         super().__init__(self.detail)
         self.status, self.title, self.zh, self.en, self.field = status, title, zh, en, field
+        self.extra = extra or {}  # further members of the problem document
 
 
 def route_for(pack: Pack, *, grade: Grade | None, reportable: bool) -> Route | None:

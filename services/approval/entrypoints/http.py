@@ -33,7 +33,7 @@ class DecisionBody(BaseModel):
 
 def problem(refused: Refused) -> Problem:
     errors = [{"field": refused.field, "message": refused.zh, "message_en": refused.en}] if refused.field else None
-    return Problem(refused.status, refused.title, refused.detail, errors)
+    return Problem(refused.status, refused.title, refused.detail, errors, refused.extra)
 
 
 def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:

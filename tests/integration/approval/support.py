@@ -103,9 +103,13 @@ class Stack:
         return {"Authorization": f"Bearer {self.infra.token(unit=unit, role=role)}"}
 
     async def publish_units(self, topology: Topology) -> None:
-        for unit in topology.units:
+        await self.register(topology.units)
+
+    async def register(self, units: list[UnitRegistered]) -> None:
+        """Publish the units and wait until approval knows them all."""
+        for unit in units:
             await publish(self.broker, UNITS, unit_event(unit))
-        ids = [u.unit_id for u in topology.units]
+        ids = [u.unit_id for u in units]
 
         async def known() -> bool:
             conn = await asyncpg.connect(self.infra.owner_dsn)
