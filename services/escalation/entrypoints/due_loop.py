@@ -46,10 +46,11 @@ class DueLoop:
         return await self._incident_tick() + await self._info_tick()
 
     async def _info_tick(self) -> int:
-        async with self._db.pool.acquire() as conn, conn.transaction():
-            if not self._quotas_opened:
+        if not self._quotas_opened:  # once per start, committed before it counts as done
+            async with self._db.pool.acquire() as conn, conn.transaction():
                 await self._info.open_quotas_of_known_units(conn, self._clock.now())
-                self._quotas_opened = True
+            self._quotas_opened = True
+        async with self._db.pool.acquire() as conn, conn.transaction():
             return await self._info.fire_due(conn, self._clock.now())
 
     async def _incident_tick(self) -> int:
