@@ -1,9 +1,10 @@
-"""Wires escalation: PostgreSQL → clocks; Kafka consumers (units, reports, notifications); the due loop."""
+"""Wires escalation: PostgreSQL → clocks; Kafka consumers (units, reports, items, notifications); the due loop."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -30,10 +31,12 @@ def create_app(settings: EscalationSettings) -> FastAPI:
     db = Database(settings.pg_dsn)
     clock = SystemClock(offset_s=settings.clock_offset_s, offset_file=settings.clock_file)
     publisher = Publisher(access, client_id="baosong-escalation-due")
-    loop = DueLoop(db, publisher, clock, interval_s=settings.due_interval_s, batch=settings.due_batch)
+    grace = timedelta(seconds=settings.quota_grace_s)
+    loop = DueLoop(db, publisher, clock, interval_s=settings.due_interval_s, batch=settings.due_batch,
+                   quota_grace=grace)
     consumers = make_consumers(settings, db, "escalation")
     consumer.register(broker, consumers, db=db, clock=clock, producers=access.producer_keys,
-                      group_id=settings.consumer_group, wake=loop.wake)
+                      group_id=settings.consumer_group, wake=loop.wake, quota_grace=grace)
     config = WebhookConfig(settings.webhook_url, settings.webhook_urls, settings.webhook_attempts,
                            settings.webhook_backoff_s, settings.webhook_timeout_s)
     notifier = WebhookNotifier(db, config) if config.enabled else None

@@ -10,6 +10,9 @@ class EscalationSettings(ServiceSettings):
     port: int = 8103
     due_interval_s: float = Field(default=0.2, description="How often the due-deadline loop looks for due clocks.")
     due_batch: int = Field(default=2000, description="Clocks fired per transaction at most.")
+    quota_grace_s: float = Field(
+        default=600.0, ge=0, description="A quota is counted this long after its period ends, so a sign-off made"
+        " before the end but delivered after it still counts (docs/work-information/clocks.md).")
     clock_offset_s: float = Field(default=0.0, description="TESTS ONLY: shifts the service's now by seconds.")
     clock_file: Path | None = Field(default=None, description="TESTS ONLY: a file holding an offset in seconds.")
     webhook_url: str | None = Field(default=None, description="One receiver for every unit's notifications.")

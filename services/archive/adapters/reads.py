@@ -69,13 +69,16 @@ class Reads:
         return {r["position"]: StoredEvent.from_row(r["position"], r["recorded_at"], r["body"]) for r in rows}
 
     async def breaches(self, *, incident_id: str | None, unit_id: str | None, since: datetime | None,
-                       units: set[str] | None) -> list[Doc]:
+                       units: set[str] | None, item_id: str | None = None, request_id: str | None = None) -> list[Doc]:
+        """Breaches of an incident, an item or a request (each None: any), of a unit, detected since."""
         rows = await self._db.pool.fetch(
             "SELECT doc::text AS doc FROM archive.proj_breaches"
             " WHERE ($1::text IS NULL OR doc ->> 'incident_id' = $1)"
             " AND ($2::text IS NULL OR doc ->> 'unit_id' = $2)"
             " AND ($3::timestamptz IS NULL OR (doc ->> 'detected_at')::timestamptz >= $3)"
             " AND ($4::text[] IS NULL OR doc ->> 'unit_id' = ANY($4::text[]))"
+            " AND ($5::text IS NULL OR doc ->> 'item_id' = $5)"
+            " AND ($6::text IS NULL OR doc ->> 'request_id' = $6)"
             " ORDER BY doc ->> 'detected_at', key",
-            incident_id, unit_id, since, sorted(units) if units is not None else None)
+            incident_id, unit_id, since, sorted(units) if units is not None else None, item_id, request_id)
         return [parse_json(r["doc"]) for r in rows]

@@ -145,12 +145,15 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
 
     @api.get("/breaches")
     async def get_breaches(principal: Annotated[Principal, Depends(auth)], incident_id: str | None = None,
-                           unit_id: str | None = None, since: datetime | None = None) -> Doc:
+                           unit_id: str | None = None, since: datetime | None = None, item_id: str | None = None,
+                           request_id: str | None = None) -> Doc:
+        """Breaches of incidents, of work items (a late item) and of commissioned requests (one missed): each
+        names exactly one of ``incident_id``, ``item_id``, ``request_id``, the others null."""
         units = await scope(principal)
-        found = await reads.breaches(incident_id=incident_id, unit_id=unit_id, since=_aware(since, "since"),
-                                     units=units)
-        keys = ("breach_id", "incident_id", "unit_id", "obligation", "kind", "deadline_at", "detected_at",
-                "policy", "suspected_concealment")
+        found = await reads.breaches(incident_id=incident_id, item_id=item_id, request_id=request_id,
+                                     unit_id=unit_id, since=_aware(since, "since"), units=units)
+        keys = ("breach_id", "incident_id", "item_id", "request_id", "unit_id", "obligation", "kind", "deadline_at",
+                "detected_at", "policy", "suspected_concealment")
         return {"breaches": [{k: b.get(k) for k in keys} for b in found]}
 
     return api

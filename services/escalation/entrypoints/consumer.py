@@ -1,4 +1,5 @@
-"""Escalation's Kafka consumers: the units directory and the report stream that opens and meets clocks.
+"""Escalation's Kafka consumers: the units directory (and each unit's quotas), the report stream and the
+work-information stream (items, requests) that open and meet clocks.
 
 Records go through the service's guard (``shared.consumer``): a batch of report events is applied in
 one transaction; if it fails for a reason that does not pass, its records are applied one by one and
@@ -10,15 +11,15 @@ crash is harmless.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 
 from services.escalation.adapters import repository
 from services.escalation.domain.clock import Clock
-from services.escalation.entrypoints import handlers
-from shared.consumer import Consumers, Record
+from services.escalation.entrypoints import handlers, info_handlers
+from shared.consumer import ApplyBatch, Consumers, Record
 from shared.db import Database
 from shared.envelope import Envelope
 from shared.events import (
@@ -28,7 +29,7 @@ from shared.events import (
 )
 from shared.logging import bound_ids, get_logger
 from shared.producers import ProducerKeys
-from shared.topics import REPORTS, UNITS
+from shared.topics import ITEMS, REPORTS, UNITS
 
 log = get_logger(__name__)
 Handler = Callable[[repository.Conn, Envelope, Any, datetime], Awaitable[None]]
@@ -46,36 +47,50 @@ APPLY: dict[str, Handler] = {
     "IncidentRegraded": handlers.on_regraded,
 }
 
+#: The same for the work-information stream (baosong.items).
+APPLY_ITEMS: dict[str, Handler] = {
+    "ItemSubmitted": info_handlers.on_item_submitted,
+    "ItemApproved": info_handlers.on_item_approved,
+    "ItemRejected": info_handlers.on_item_rejected,
+    "RequestIssued": info_handlers.on_request_issued,
+}
+
 
 def register(broker: KafkaBroker, consumers: Consumers, *, db: Database, clock: Clock, producers: ProducerKeys,
-             group_id: str, wake: Callable[[], None]) -> None:
+             group_id: str, wake: Callable[[], None], quota_grace: timedelta) -> None:
     async def on_unit_event(record: Record) -> None:
         envelope = Envelope.from_bytes(record.value)
         if envelope.type != "UnitRegistered":
             return
         producers.check(envelope.type, record.value, record.headers)
         unit = UnitRegistered.model_validate(envelope.data)
-        async with db.pool.acquire() as conn:
+        async with db.pool.acquire() as conn, conn.transaction():
             await repository.upsert_unit(conn, unit_id=unit.unit_id, name=unit.name, level=unit.level,
                                          kind=unit.kind, parent_id=unit.parent_id,
                                          department_parent_id=unit.department_parent_id)
+            await info_handlers.on_unit(conn, envelope.id, unit, clock.now(), quota_grace)
 
-    async def on_report_events(records: Sequence[Record]) -> None:
-        """A batch in one transaction, in partition order. A record of a type escalation applies must be
-        signed by the producer allowed to make it (a forged approval must not close a clock)."""
-        applied = []
-        for record in records:
-            envelope = Envelope.from_bytes(record.value)
-            if envelope.type in APPLY:
-                producers.check(envelope.type, record.value, record.headers)
-                applied.append((envelope, parse_data(envelope.type, envelope.data)))
-        async with db.pool.acquire() as conn, conn.transaction():
-            for env, data in applied:
-                with bound_ids(event_id=env.id, incident_id=env.partitionkey, correlation_id=env.correlationid):
-                    await APPLY[env.type](conn, env, data, clock.now())
-        log.info("clocks updated", events=len(applied))
-        wake()
+    def batch_applier(apply: dict[str, Handler], stream: str) -> ApplyBatch:
+        async def on_events(records: Sequence[Record]) -> None:
+            """A batch in one transaction, in partition order. A record of a type escalation applies must be
+            signed by the producer allowed to make it (a forged approval must not close a clock)."""
+            applied = []
+            for record in records:
+                envelope = Envelope.from_bytes(record.value)
+                if envelope.type in apply:
+                    producers.check(envelope.type, record.value, record.headers)
+                    applied.append((envelope, parse_data(envelope.type, envelope.data)))
+            async with db.pool.acquire() as conn, conn.transaction():
+                for env, data in applied:
+                    incident_id = env.partitionkey if stream == REPORTS else None
+                    with bound_ids(event_id=env.id, incident_id=incident_id, correlation_id=env.correlationid):
+                        await apply[env.type](conn, env, data, clock.now())
+            log.info("clocks updated", stream=stream, events=len(applied))
+            wake()
+        return on_events
 
     consumers.subscribe(broker, "escalation-units", UNITS, group_id=f"{group_id}-units", apply=on_unit_event)
-    consumers.subscribe_batch(broker, "escalation-reports", REPORTS, group_id=group_id, apply=on_report_events,
-                              max_records=500)
+    consumers.subscribe_batch(broker, "escalation-reports", REPORTS, group_id=group_id,
+                              apply=batch_applier(APPLY, REPORTS), max_records=500)
+    consumers.subscribe_batch(broker, "escalation-items", ITEMS, group_id=f"{group_id}-items",
+                              apply=batch_applier(APPLY_ITEMS, ITEMS), max_records=500)

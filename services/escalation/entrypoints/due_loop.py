@@ -11,12 +11,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from services.escalation.adapters import repository as repo
 from services.escalation.adapters.publisher import Publisher
 from services.escalation.domain.clock import Clock
 from services.escalation.domain.clocks import ClockRow, follow_up_clock
 from services.escalation.domain.notices import fired_event
+from services.escalation.entrypoints.info_due import InfoClocks
 from shared.db import Database
 from shared.logging import get_logger
 from shared.obligations import follow_up_cadence
@@ -27,17 +29,31 @@ log = get_logger(__name__)
 
 
 class DueLoop:
-    def __init__(self, db: Database, publisher: Publisher, clock: Clock, *, interval_s: float, batch: int):
+    def __init__(self, db: Database, publisher: Publisher, clock: Clock, *, interval_s: float, batch: int,
+                 quota_grace: timedelta):
         self._db, self._publisher, self._clock = db, publisher, clock
         self._interval, self._batch = interval_s, batch
         self._wake = asyncio.Event()
+        self._info = InfoClocks(publisher, batch=batch, quota_grace=quota_grace)
+        self._quotas_opened = False
 
     def wake(self) -> None:
         """A clock may be due already (a report arrived after its deadline): look at once."""
         self._wake.set()
 
     async def tick(self) -> int:
-        """Fire one batch of due clocks; the number fired."""
+        """Fire one batch of due clocks of incidents and one of work information; the number handled."""
+        return await self._incident_tick() + await self._info_tick()
+
+    async def _info_tick(self) -> int:
+        if not self._quotas_opened:  # once per start, committed before it counts as done
+            async with self._db.pool.acquire() as conn, conn.transaction():
+                await self._info.open_quotas_of_known_units(conn, self._clock.now())
+            self._quotas_opened = True
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            return await self._info.fire_due(conn, self._clock.now())
+
+    async def _incident_tick(self) -> int:
         async with self._db.pool.acquire() as conn, conn.transaction():
             now = self._clock.now()
             due = await repo.lock_due(conn, now, self._batch)

@@ -126,6 +126,58 @@ async def test_incident_as_of_history_timeline_knowledge_breaches_and_scope(
 
 
 
+async def test_breaches_of_items_and_requests_are_listed_without_an_incident_and_the_board_and_stream_take_them(
+    infra: Infra, archive: str, kafka: AIOKafkaProducer, owner: asyncpg.Connection,
+) -> None:
+    await send(kafka, unit("county-w-office", level="county"), unit("town-w1-office", "county-w-office"))
+    item, request = f"item-{uuid.uuid4()}", f"req-{uuid.uuid4()}"
+    due = T0 + timedelta(days=2)
+    late_item = envelope(DeadlineBreached(
+        breach_id=f"br-{uuid.uuid4()}", item_id=item, unit_id="town-w1-office", obligation="routine_report",
+        kind="late", deadline_at=due, detected_at=due + timedelta(seconds=1), policy="info-county@1"), subject=item)
+    missed_request = envelope(DeadlineBreached(
+        breach_id=f"br-{uuid.uuid4()}", request_id=request, unit_id="town-w1-office", obligation="request_reply",
+        kind="request_missed", deadline_at=due, detected_at=due + timedelta(seconds=2), policy="info-county@1"),
+        subject=request)
+    await send(kafka, late_item, missed_request)
+    county = auth(infra, "county-w-office", "duty_officer")
+
+    async def listed() -> Any:
+        got = await get(f"{archive}/v1/breaches", county, unit_id="town-w1-office")
+        return got.status_code == 200 and len(got.json()["breaches"]) == 2 and got.json()["breaches"]
+
+    found = await eventually(listed, what="both breaches listed")
+    assert [(b["breach_id"], b["incident_id"], b["item_id"], b["request_id"], b["kind"]) for b in found] == [
+        (late_item["data"]["breach_id"], None, item, None, "late"),
+        (missed_request["data"]["breach_id"], None, None, request, "request_missed")]
+    by_item = (await get(f"{archive}/v1/breaches", county, item_id=item)).json()["breaches"]
+    by_request = (await get(f"{archive}/v1/breaches", county, request_id=request)).json()["breaches"]
+    assert [b["item_id"] for b in by_item] == [item] and [b["request_id"] for b in by_request] == [request]
+    assert (await get(f"{archive}/v1/breaches", auth(infra, "town-w1-office"), item_id=item)).json()["breaches"]
+
+    board = await get(f"{archive}/v1/board", county)
+    assert board.status_code == 200
+    assert {late_item["data"]["breach_id"], missed_request["data"]["breach_id"]} <= {
+        b["breach_id"] for b in board.json()["breaches"]}
+    stats = await get(f"{archive}/v1/stats/units", county, period="2026-11")
+    assert stats.status_code == 200
+    positions = [r["position"] for r in await owner.fetch(
+        "SELECT position FROM archive.events WHERE event_id = ANY($1::text[]) ORDER BY position",
+        [late_item["id"], missed_request["id"]])]
+    first = positions[0]
+    streamed: list[dict[str, Any]] = []
+    async with httpx.AsyncClient(timeout=30) as client, client.stream(
+            "GET", f"{archive}/v1/streams/breaches", headers=county, params={"after": str(first - 1)}) as r:
+        async for line in r.aiter_lines():
+            if line.startswith("data: "):
+                streamed.append(json.loads(line[6:]))
+                if len(streamed) == 2:
+                    break
+    assert [(b["item_id"], b["request_id"]) for b in streamed] == [(item, None), (None, request)]
+    assert await owner.fetchval("SELECT count(*) FROM archive.parked WHERE topic = 'archive.events'"
+                                " AND \"offset\" = ANY($1::bigint[])", positions) == 0  # no read model set them aside
+
+
 def charge(story: Story, unit_id: str) -> dict[str, Any]:
     """A breach of ``story``'s incident charged on ``unit_id`` (a unit none of its reports passed through)."""
     return envelope(DeadlineBreached(

@@ -18,7 +18,16 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from deploy.proc import free_port
 from shared.envelope import CONTENT_TYPE, Envelope
-from shared.events import ReportForwarded, ReportSubmitted, UnitRegistered
+from shared.events import (
+    ItemApproved,
+    ItemRejected,
+    ItemSubmitted,
+    ReportForwarded,
+    ReportSubmitted,
+    RequestIssued,
+    UnitRegistered,
+)
+from shared.item import Item
 from shared.report import Report
 from tests.conftest import Infra
 from tests.support.reports import report
@@ -181,3 +190,31 @@ def report_forwarded(incident_id: str, report_id: str, *, from_unit: str, to_uni
     return Envelope(id=str(uuid.uuid4()), source="/tests", type="ReportForwarded", subject=incident_id, time=at,
                     data=data.model_dump(mode="json"), partitionkey=incident_id)
 
+
+
+def item_submitted(item_id: str, *, unit: str, at: datetime, due_at: datetime | None = None, kind: str = "news",
+                   request_id: str | None = None, policy: str = "info-county@1") -> Envelope:
+    """As intake states a submitted item (keyed by item id)."""
+    item = Item(reporting_unit=unit, kind=kind, title="测试信息", body="正文", author={"name": "信息员"},  # type: ignore[arg-type]
+                request_id=request_id)
+    data = ItemSubmitted(item_id=item_id, received_at=at, item=item, policy=policy, due_at=due_at)
+    return Envelope(id=str(uuid.uuid4()), source="/tests", type="ItemSubmitted", subject=item_id, time=at,
+                    data=data.model_dump(mode="json"), partitionkey=item_id)
+
+
+def item_decided(item_id: str, *, unit: str, at: datetime, approve: bool = True, final: bool = True) -> Envelope:
+    """As approval states a sign-off (``final``: the last step) or a rejection, at ``at``."""
+    data = (ItemApproved(item_id=item_id, unit_id=unit, approver=f"approver@{unit}", role="approver", final=final)
+            if approve else ItemRejected(item_id=item_id, unit_id=unit, approver=f"approver@{unit}", role="approver",
+                                         comment="不予签发"))
+    return Envelope(id=str(uuid.uuid4()), source="/tests", type=type(data).__name__, subject=item_id, time=at,
+                    data=data.model_dump(mode="json"), partitionkey=item_id)
+
+
+def request_issued(request_id: str, *, to_units: list[str], due_at: datetime, at: datetime,
+                   unit: str = "wi-county-office") -> Envelope:
+    """An editor's commissioned request (约稿), keyed by request id."""
+    data = RequestIssued(request_id=request_id, unit_id=unit, to_units=to_units, topic="冬季安全生产",
+                         due_at=due_at, by=f"editor@{unit}", issued_at=at)
+    return Envelope(id=str(uuid.uuid4()), source="/tests", type="RequestIssued", subject=request_id, time=at,
+                    data=data.model_dump(mode="json"), partitionkey=request_id)

@@ -6,9 +6,13 @@ const empty = `<tr><td class="empty">${t('none')}</td></tr>`;
 let titles = {};
 const link = (id, text) => `<a href="/incidents/${encodeURIComponent(id)}">${esc(text || titles[id] || id)}</a>`;
 
+// A breach's subject: its incident (a link), or the work item / commissioned request it names (no page yet).
+const subject = (b) => (b.incident_id ? link(b.incident_id)
+  : `<span class="muted">${b.item_id ? t('item') : t('request')}</span> ${esc(b.item_id || b.request_id || '')}`);
+
 function breachRow(b) {
   return `<tr class="breach" data-breach="${esc(b.breach_id)}"><td class="${esc(b.kind)}">${t(b.kind)}</td>
-    <td>${unit(b.unit_id)}</td><td>${link(b.incident_id)}</td><td>${t('deadline')} ${time(b.deadline_at)}</td>
+    <td>${unit(b.unit_id)}</td><td>${subject(b)}</td><td>${t('deadline')} ${time(b.deadline_at)}</td>
     <td>${b.suspected_concealment ? `<span class="concealment">${t('concealment')}</span>` : ''}</td></tr>`;
 }
 
@@ -41,7 +45,7 @@ function live() {
     body.insertAdjacentHTML('afterbegin', breachRow(b));
     const row = body.firstElementChild;
     row.classList.add('new');
-    if (!titles[b.incident_id]) {  // an incident newer than the board: name it from the read API
+    if (b.incident_id && !titles[b.incident_id]) {  // an incident newer than the board: name it from the read API
       BS.api(`/v1/incidents/${encodeURIComponent(b.incident_id)}`).then((inc) => {
         titles[b.incident_id] = inc.reports.length ? inc.reports[0].title : '';
         row.querySelector('a').outerHTML = link(b.incident_id);
