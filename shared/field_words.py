@@ -13,10 +13,21 @@ def _choices(ctx: dict[str, Any]) -> str:
     return str(ctx.get("expected", "")).replace("'", "")
 
 
+def _is_date(value: Any) -> bool:
+    """A date bound, as pydantic gives it in an error's context (a date, or its ISO text)."""
+    if isinstance(value, date):
+        return True
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _at_least(bound: Any) -> tuple[str, str]:
     if bound in (0, None):
         return "不能是负数", "must not be negative"
-    if isinstance(bound, date):
+    if _is_date(bound):
         return f"不能早于 {bound}", f"must not be before {bound}"
     return f"不能小于 {bound}", f"must be at least {bound}"
 
