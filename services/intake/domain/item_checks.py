@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from services.intake.domain.messages import field_error, friendly
 from shared.events import UnitRegistered
@@ -26,6 +26,7 @@ ITEM_LABELS: dict[str, str] = {
     "author.name": "供稿人姓名", "author.phone": "供稿人电话", "section": "供稿科室", "request_id": "约稿编号",
     "happened_on": "发生日期", "classification": "密级", "header:Idempotency-Key": "幂等键",
 }
+_DAY = TypeAdapter(date)
 
 
 @dataclass
@@ -39,14 +40,22 @@ def item_error(name: str, zh: str, en: str, kind: str) -> dict[str, str]:
     return field_error(name, zh, en, kind, ITEM_LABELS)
 
 
-def _rule_errors(raw: Mapping[str, Any], item: Item | None, *, today: date,
-                 units: Mapping[str, UnitRegistered]) -> list[dict[str, str]]:
+def _day(value: Any) -> date | None:
+    """``happened_on`` when it parses on its own (so its rule is checked even when other fields are bad)."""
+    try:
+        return None if value is None else _DAY.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _rule_errors(raw: Mapping[str, Any], *, today: date, units: Mapping[str, UnitRegistered]) -> list[dict[str, str]]:
     errors = []
     unit = raw.get("reporting_unit")
     if isinstance(unit, str) and unit and unit not in units:
         errors.append(item_error("reporting_unit", f"单位“{unit}”未登记，请先登记单位或检查编号",
                                  f"unit {unit!r} is not registered", "unknown_unit"))
-    if item is not None and item.happened_on is not None and item.happened_on > today:
+    happened_on = _day(raw.get("happened_on"))
+    if happened_on is not None and happened_on > today:
         errors.append(item_error("happened_on", f"发生日期不能晚于今天（{today}）",
                                  f"the day it happened is after today ({today})", "in_future"))
     return errors
@@ -65,7 +74,7 @@ def check_item(raw: Any, *, now: datetime, skew: timedelta, units: Mapping[str, 
         errors += friendly(exc.errors(), ITEM_LABELS)
     bad = {e["field"] for e in errors}
     today = (now + skew).astimezone(CHINA).date()
-    errors += [e for e in _rule_errors(raw, item, today=today, units=units) if e["field"] not in bad]
+    errors += [e for e in _rule_errors(raw, today=today, units=units) if e["field"] not in bad]
     warnings = []
     if item is not None and item.request_id is not None:
         warnings.append(item_error(

@@ -116,3 +116,8 @@ def test_a_kind_without_due_after_has_no_due_time() -> None:
     assert pack.kinds["brief"].due_after is None
     envelope = item_submitted(checked.item, item_id="itm-2", received_at=NOW, pack=pack, who=WHO)
     assert envelope.data["due_at"] is None
+
+
+def test_a_future_day_is_named_even_when_other_fields_are_bad_too() -> None:
+    checked = check_item(item(title="", happened_on="2026-12-24"), now=NOW, skew=SKEW, units=UNITS)
+    assert {e["field"]: e["type"] for e in checked.errors} == {"title": "string_too_short", "happened_on": "in_future"}
