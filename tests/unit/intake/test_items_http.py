@@ -163,3 +163,15 @@ async def test_a_crash_between_publish_and_commit_republishes_the_same_event_on_
         assert await items.submit(body, unit_id=unit, actor="clerk", key="k") == answer and len(sent) == 2
         stored = await store.item_submission(unit, "k")
         assert stored is not None and stored.published
+
+
+async def test_the_openapi_document_shows_the_item_its_example_and_the_answer(app: App) -> None:
+    doc = (await app.client.get("/openapi.json")).json()
+    operation = doc["paths"]["/v1/items"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]
+    assert body["schema"]["properties"]["kind"]["enum"] == ["news", "brief", "long", "opinion", "newmedia"]
+    assert body["examples"]["news"]["value"]["kind"] == "news"
+    answer = operation["responses"]["202"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/ItemAccepted"}
+    assert set(doc["components"]["schemas"]["ItemAccepted"]["properties"]) == ANSWER_KEYS
+    assert {"bearer": []} in operation["security"]
