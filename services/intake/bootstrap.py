@@ -47,6 +47,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     guards = make_consumers(settings, db, "intake")
     consumers.register_units(broker, guards, store=store, producers=access.producer_keys,
                              group_id=settings.consumer_group)
+    consumers.register_requests(broker, guards, store=store, producers=access.producer_keys,
+                                group_id=settings.consumer_group)
     consumers.register_ingress(broker, guards, intake=intake, group_id=settings.consumer_group)
     auth = bearer_auth(settings.jwt_public_key.read_bytes())
     app = build_app(settings=settings, broker=broker, consumers=guards, auth=auth, resources=db.connected,

@@ -54,8 +54,11 @@ class ItemIntake:
     async def _prepare(self, raw: Any, unit_id: str, actor: str, key: str, digest: str) -> ItemSubmission:
         """Check the item, pick its pack and compute its event and answer (nothing stored or published here)."""
         units = await self._store.units([unit_id])
+        named = raw.get("request_id") if isinstance(raw, dict) else None
+        request = await self._store.request(named) if isinstance(named, str) else None
         now = now_utc()
-        checked = check_item(raw, now=now, skew=self._skew, units=units)
+        checked = check_item(raw, now=now, skew=self._skew, units=units,
+                             requests={request.request_id: request} if request else {})
         if checked.item is None:
             fields = "、".join(e["field"] for e in checked.errors)
             raise Problem(422, "Invalid item", f"请修改以下字段后重新提交：{fields} / Fix these fields and send "

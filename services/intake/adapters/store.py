@@ -11,8 +11,9 @@ from typing import Any
 
 import asyncpg
 
+from services.intake.domain.item_checks import KnownRequest
 from shared.db import Database
-from shared.events import Grade, UnitRegistered
+from shared.events import Grade, RequestIssued, UnitRegistered
 
 UNIT_FIELDS = ("unit_id", "name", "level", "kind", "parent_id", "department_parent_id")
 
@@ -153,6 +154,19 @@ class IntakeStore:
                     " last_report_id = EXCLUDED.last_report_id, updated_at = now()",
                     incident.incident_id, incident.category, incident.location_unit_id, incident.clock_start,
                     incident.reportable, incident.grade, incident.policy, s.report_id, incident.occurred_at)
+
+    async def put_request(self, request: RequestIssued, *, event_id: str) -> bool:
+        """Record a commissioned request (a redelivery changes nothing); True when it was new."""
+        status: str = await self._db.pool.execute(
+            "INSERT INTO intake.requests (request_id, unit_id, to_units, due_at, event_id)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING",
+            request.request_id, request.unit_id, request.to_units, request.due_at, event_id)
+        return status.endswith(" 1")
+
+    async def request(self, request_id: str) -> KnownRequest | None:
+        row = await self._db.pool.fetchrow(
+            "SELECT request_id, to_units FROM intake.requests WHERE request_id = $1", request_id)
+        return KnownRequest(row["request_id"], tuple(row["to_units"])) if row is not None else None
 
     async def item_submission(self, unit_id: str, key: str) -> ItemSubmission | None:
         row = await self._db.pool.fetchrow(f"{_SELECT_ITEM} WHERE unit_id = $1 AND idem_key = $2", unit_id, key)

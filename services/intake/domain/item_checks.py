@@ -2,9 +2,10 @@
 
 ``check_item`` names every bad field at once, in Chinese and English, with the item's own field names
 (``ITEM_LABELS``): the shape, a writing unit intake has registered, a day of the work that is not in the
-future. A ``request_id`` is not checked here: intake does not consume the requests (约稿) approval issues,
-so an item naming one is accepted with a warning saying so. An item already past its due time when it
-arrives is accepted with a warning too (its clock fires at once).
+future, a commissioned request (约稿, ``request_id``) that approval issued (intake keeps them from
+``RequestIssued``). An item answering a request not addressed to its unit is accepted with a warning (it
+does not answer the request for that unit), and so is an item already past its due time when it arrives
+(its clock fires at once).
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ ITEM_LABELS: dict[str, str] = {
 _DAY = TypeAdapter(date)
 
 
+@dataclass(frozen=True)
+class KnownRequest:
+    """A commissioned request (约稿) as intake keeps it: who it was sent to."""
+
+    request_id: str
+    to_units: tuple[str, ...]
+
+
 @dataclass
 class CheckedItem:
     item: Item | None
@@ -48,8 +57,13 @@ def _day(value: Any) -> date | None:
         return None
 
 
-def _rule_errors(raw: Mapping[str, Any], *, today: date, units: Mapping[str, UnitRegistered]) -> list[dict[str, str]]:
+def _rule_errors(raw: Mapping[str, Any], *, today: date, units: Mapping[str, UnitRegistered],
+                 requests: Mapping[str, KnownRequest]) -> list[dict[str, str]]:
     errors = []
+    request_id = raw.get("request_id")
+    if isinstance(request_id, str) and request_id not in requests:
+        errors.append(item_error("request_id", f"约稿“{request_id}”不存在，请核对约稿编号",
+                                 f"request {request_id!r} is unknown: check its id", "unknown_request"))
     unit = raw.get("reporting_unit")
     if isinstance(unit, str) and unit and unit not in units:
         errors.append(item_error("reporting_unit", f"单位“{unit}”未登记，请先登记单位或检查编号",
@@ -61,8 +75,9 @@ def _rule_errors(raw: Mapping[str, Any], *, today: date, units: Mapping[str, Uni
     return errors
 
 
-def check_item(raw: Any, *, now: datetime, skew: timedelta, units: Mapping[str, UnitRegistered]) -> CheckedItem:
-    """Validate ``raw`` (parsed JSON); ``units``: the registered units among those it names."""
+def check_item(raw: Any, *, now: datetime, skew: timedelta, units: Mapping[str, UnitRegistered],
+               requests: Mapping[str, KnownRequest]) -> CheckedItem:
+    """Validate ``raw`` (parsed JSON); ``units``, ``requests``: the registered ones among those it names."""
     if not isinstance(raw, Mapping):
         return CheckedItem(None, [item_error("body", "信息应为一个 JSON 对象 {…}", "the item must be a JSON object",
                                              "model_type")])
@@ -74,14 +89,16 @@ def check_item(raw: Any, *, now: datetime, skew: timedelta, units: Mapping[str, 
         errors += friendly(exc.errors(), ITEM_LABELS)
     bad = {e["field"] for e in errors}
     today = (now + skew).astimezone(CHINA).date()
-    errors += [e for e in _rule_errors(raw, today=today, units=units) if e["field"] not in bad]
-    warnings = []
-    if item is not None and item.request_id is not None:
-        warnings.append(item_error(
-            "request_id", f"intake 不核对约稿编号“{item.request_id}”：编号有误或约稿未发给本单位时，此稿不计为回应约稿",
-            f"intake does not check request {item.request_id!r}: if it is wrong or not addressed to your unit, "
-            "this item does not answer it", "request_not_checked"))
-    return CheckedItem(item if not errors else None, errors, warnings)
+    errors += [e for e in _rule_errors(raw, today=today, units=units, requests=requests) if e["field"] not in bad]
+    if errors or item is None:
+        return CheckedItem(None, errors)
+    request = requests.get(item.request_id) if item.request_id else None
+    if request is not None and item.reporting_unit not in request.to_units:
+        return CheckedItem(item, warnings=[item_error(
+            "request_id", f"约稿“{request.request_id}”未发给本单位，此稿不计为对该约稿的回应",
+            f"request {request.request_id!r} was not sent to your unit: this item does not answer it",
+            "request_not_addressed")])
+    return CheckedItem(item)
 
 
 def past_due(due_at: datetime | None, *, now: datetime) -> list[dict[str, str]]:

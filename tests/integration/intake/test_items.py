@@ -4,6 +4,7 @@ unit's information pack; retries, other units and bad fields publish nothing; th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -11,20 +12,22 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from shared.envelope import Envelope
 from shared.information import info_pack_for
 from shared.offset import CHINA
 from shared.producers import ProducerKeys
 from shared.topics import ITEMS, PARTITIONS
 from tests.conftest import Infra
 from tests.support.services import running_service
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[3]
@@ -158,6 +161,51 @@ async def test_retries_other_units_and_bad_fields_publish_nothing_more(
         seen = await collect(naming(marker.json()["item_id"]))
     assert sorted(value["data"]["item_id"] for value, *_ in seen) == sorted(
         [first.json()["item_id"], marker.json()["item_id"]])
+
+
+async def test_an_item_may_name_a_request_once_intake_has_it_and_an_unknown_one_is_refused(
+        infra: Infra, intake: str, units: dict[str, str]) -> None:
+    request_id = f"req-{uuid.uuid4()}"
+    now = datetime.now(CHINA)
+    issued = {"request_id": request_id, "unit_id": units["county"], "to_units": [units["town"]], "topic": "秸秆禁烧",
+              "due_at": (now + timedelta(days=3)).isoformat(), "by": "editor@county", "issued_at": now.isoformat()}
+    refused = post(intake, infra, units["town"], item_for(units["town"], request_id=request_id))
+    assert refused.status_code == 422
+    assert [(e["field"], e["type"]) for e in refused.json()["errors"]] == [("request_id", "unknown_request")]
+    env = Envelope(id=str(uuid.uuid4()), source="/baosong/approval", type="RequestIssued", subject=request_id,
+                   time=now, data=issued, partitionkey=request_id)
+    forged = Envelope(**{**env.model_dump(), "id": str(uuid.uuid4()), "data": {**issued, "request_id": "req-forged"}})
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", **infra.kafka_options())
+    await producer.start()
+    try:
+        await producer.send_and_wait(ITEMS, forged.to_bytes(), key=b"req-forged",
+                                     headers=infra.signed_headers("RequestIssued", forged.to_bytes(), "intake"))
+        await producer.send_and_wait(ITEMS, env.to_bytes(), key=request_id.encode(),
+                                     headers=infra.signed_headers("RequestIssued", env.to_bytes()))
+    finally:
+        await producer.stop()
+    sent = time.monotonic()
+    while (r := await asyncio.to_thread(post, intake, infra, units["town"],
+                                        item_for(units["town"], request_id=request_id))).status_code != 202:
+        assert r.status_code == 422 and time.monotonic() - sent < 5, f"request not known after 5 s: {r.text}"
+        await asyncio.sleep(0.05)
+    print(f"a request published on Kafka was known to intake after {time.monotonic() - sent:.3f} s")
+    assert r.json()["warnings"] == []
+    elsewhere = post(intake, infra, units["other"], item_for(units["other"], request_id=request_id))
+    assert elsewhere.status_code == 202
+    assert [w["type"] for w in elsewhere.json()["warnings"]] == ["request_not_addressed"]
+    admin = {"Authorization": f"Bearer {infra.token(unit=None, role='admin')}"}
+
+    async def set_aside() -> dict[str, Any] | None:
+        """The forged request (signed by intake, which may not make one) among intake's parked records."""
+        async with httpx.AsyncClient(timeout=10) as client:
+            parked = (await client.get(f"{intake}/v1/parked", params={"limit": 1000}, headers=admin)).json()
+        return next((p for p in parked["parked"] if forged.id in (p["value_text"] or "")), None)
+
+    mine = await until(set_aside, "the forged request to be set aside", timeout_s=10)
+    assert mine["consumer"] == "intake-requests" and mine["error_type"] == "ForbiddenProducer"
+    not_approvals = post(intake, infra, units["town"], item_for(units["town"], request_id="req-forged"))
+    assert not_approvals.status_code == 422
 
 
 def test_the_items_receipt_is_accepted_by_verify_receipt(

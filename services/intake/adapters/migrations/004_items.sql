@@ -16,3 +16,15 @@ CREATE TABLE intake.item_submissions (
 );
 
 GRANT SELECT, INSERT, UPDATE ON intake.item_submissions TO intake_svc;
+
+-- The commissioned requests (约稿) approval issued (RequestIssued on baosong.items), so that an item naming
+-- one is checked: an unknown request id is refused, a request not addressed to the item's unit is warned of.
+CREATE TABLE intake.requests (
+    request_id text PRIMARY KEY,
+    unit_id    text NOT NULL,
+    to_units   text[] NOT NULL,
+    due_at     timestamptz NOT NULL,
+    event_id   text NOT NULL
+);
+
+GRANT SELECT, INSERT ON intake.requests TO intake_svc;
