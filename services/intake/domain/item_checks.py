@@ -25,7 +25,7 @@ from shared.offset import CHINA
 ITEM_LABELS: dict[str, str] = {
     "body": "正文", "reporting_unit": "供稿单位", "kind": "信息类别", "title": "标题", "author": "供稿人",
     "author.name": "供稿人姓名", "author.phone": "供稿人电话", "section": "供稿科室", "request_id": "约稿编号",
-    "happened_on": "发生日期", "classification": "密级", "header:Idempotency-Key": "幂等键",
+    "happened_on": "发生日期", "classification": "密级",
 }
 _DAY = TypeAdapter(date)
 

@@ -26,6 +26,7 @@ from shared.offset import CHINA
 from shared.producers import ProducerKeys
 from shared.topics import ITEMS, PARTITIONS
 from tests.conftest import Infra
+from tests.support.asyncapi import documented, payload_validator
 from tests.support.services import running_service
 from tests.support.waiting import until
 
@@ -227,3 +228,13 @@ def test_the_items_receipt_is_accepted_by_verify_receipt(
                            "--key", str(infra.keys / "receipts.pub.pem")],
                           cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1 and "回执无效" in done.stdout
+
+
+async def test_the_event_matches_its_documented_schema(infra: Infra, intake: str, units: dict[str, str]) -> None:
+    async with tail_items(infra) as collect:
+        r = post(intake, infra, units["town"], item_for(units["town"], request_id=None, section=None))
+        assert r.status_code == 202, r.text
+        [(event, *_)] = await collect(naming(r.json()["item_id"]))
+    spec = documented()
+    assert "ItemSubmitted" in next(c for c in spec["channels"].values() if c["address"] == ITEMS)["messages"]
+    assert [e.message for e in payload_validator(spec, "ItemSubmitted").iter_errors(event)] == []
