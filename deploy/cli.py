@@ -147,7 +147,8 @@ def cmd_verify_receipt(args: argparse.Namespace) -> int:
     if refusal is not None:
         print(f"receipt NOT genuine 回执无效: {refusal}")
         return 1
-    print(f"receipt genuine 回执真实有效: report 报告 {candidate['id']}, received 受理于 {candidate['received_at']},"
+    what = "item 信息" if candidate["id"].startswith("itm-") else "report 报告"
+    print(f"receipt genuine 回执真实有效: {what} {candidate['id']}, received 受理于 {candidate['received_at']},"
           f" content sha256 内容摘要 {candidate['content_sha256']}, key 密钥 {candidate['key_id']}")
     return 0
 

@@ -5,11 +5,31 @@ Every service answers a bad field with both (docs/api.md, "Errors"); intake adds
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 
 def _choices(ctx: dict[str, Any]) -> str:
     return str(ctx.get("expected", "")).replace("'", "")
+
+
+def _is_date(value: Any) -> bool:
+    """A date bound, as pydantic gives it in an error's context (a date, or its ISO text)."""
+    if isinstance(value, date):
+        return True
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _at_least(bound: Any) -> tuple[str, str]:
+    if bound in (0, None):
+        return "不能是负数", "must not be negative"
+    if _is_date(bound):
+        return f"不能早于 {bound}", f"must not be before {bound}"
+    return f"不能小于 {bound}", f"must be at least {bound}"
 
 
 def translate(kind: str, ctx: dict[str, Any], msg: str) -> tuple[str, str]:
@@ -20,8 +40,9 @@ def translate(kind: str, ctx: dict[str, Any], msg: str) -> tuple[str, str]:
         "timezone_aware": ("时间必须带时区，例如 2026-11-23T08:05:00+08:00",
                            "the time needs an offset, e.g. 2026-11-23T08:05:00+08:00"),
         "datetime_type": ("应为时间，例如 2026-11-23T08:05:00+08:00", "must be a time like 2026-11-23T08:05:00+08:00"),
+        "date_type": ("应为日期，例如 2026-11-23", "must be a date like 2026-11-23"),
         "literal_error": (f"只能是以下之一：{_choices(ctx)}", f"must be one of: {_choices(ctx)}"),
-        "greater_than_equal": ("不能是负数", "must not be negative"),
+        "greater_than_equal": _at_least(ctx.get("ge")),
         "less_than_equal": (f"不能超过 {ctx.get('le')}", f"must be at most {ctx.get('le')}"),
         "impact_out_of_range": (f"{ctx.get('key')} 应在 0–{ctx.get('le')} 之间",
                                 f"{ctx.get('key')} must be between 0 and {ctx.get('le')}"),
@@ -45,4 +66,6 @@ def translate(kind: str, ctx: dict[str, Any], msg: str) -> tuple[str, str]:
     }
     if kind.startswith("datetime") and kind not in table:
         return table["datetime_type"]
+    if kind.startswith("date_") and kind not in table:
+        return table["date_type"]
     return table.get(kind, (f"格式不正确：{msg}", msg))

@@ -25,7 +25,7 @@ from services.intake.domain.bounds import refuse_unsafe, unsafe_fields
 from services.intake.domain.classify import GRADE_RANK, Classification, classify
 from services.intake.domain.incident_rules import closed_after, label_for, refuse_if_closed, warnings_for
 from services.intake.domain.receipt import receipt_for
-from services.intake.domain.scope import in_scope, refusal
+from services.intake.domain.scope import in_scope, other_unit_refusal, refusal
 from services.intake.domain.submission import Who, incident_id_for, incident_regraded, report_id_for, report_submitted
 from services.intake.domain.validation import check_report
 from shared.envelope import Envelope, now_utc
@@ -45,6 +45,16 @@ def request_hash(raw: Any) -> str:
     return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def own_unit(unit_id: str | None, raw: Any) -> str:
+    """The token's unit, when ``raw`` (a report or an item) is written for it; else a 403 Problem."""
+    claimed = raw.get("reporting_unit") if isinstance(raw, dict) else None
+    why = other_unit_refusal(unit_id, claimed)
+    if why is not None:
+        raise Problem(403, "Forbidden", why)
+    assert unit_id is not None, "other_unit_refusal refuses a token of no unit"
+    return unit_id
+
+
 def _obligations(pack: Pack, c: Classification, incident: Incident, units: dict[str, UnitRegistered]
                  ) -> list[Obligation]:
     unit = units.get(incident.location_unit_id)
@@ -60,10 +70,7 @@ class Intake:
     async def submit(self, raw: Any, *, unit_id: str | None, actor: str, key: str | None) -> dict[str, Any]:
         """Validate, classify and publish ``raw``; returns the 202 answer (Problem on refusal)."""
         refuse_unsafe(unsafe_fields(raw))  # first: the answers below quote the input
-        claimed = raw.get("reporting_unit") if isinstance(raw, dict) else None
-        if unit_id is None or (isinstance(claimed, str) and claimed != unit_id):
-            raise Problem(403, "Forbidden", f"凭证所属单位为“{unit_id}”，不能代“{claimed}”报送。"
-                          f" / Your token acts for unit {unit_id!r}; it cannot report for {claimed!r}.")
+        unit_id = own_unit(unit_id, raw)
         key = key or f"auto:{uuid.uuid4()}"
         digest = request_hash(raw)
         earlier = await self._store.submission(unit_id, key)
@@ -150,7 +157,7 @@ class Intake:
             "reportable": c.reportable, "grade": c.grade, "reasons": c.reasons, "reasons_zh": c.reasons_zh,
             "policy": c.policy, "obligations": [o.model_dump(mode="json") for o in opened],
             "regraded": regraded, "warnings": warnings,
-            "receipt": receipt_for(self._signer, report_id=report_id, content_sha256=digest,
+            "receipt": receipt_for(self._signer, submission_id=report_id, content_sha256=digest,
                                    received_at=now.isoformat()),
         }
         return Submission(unit_id, key, report_id, digest, [json.loads(e.to_bytes()) for e in envelopes],

@@ -27,7 +27,17 @@ from aiokafka.structs import ConsumerRecord
 from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
 
 from shared.producers import PRODUCER_HEADER, PRODUCER_OF, header
-from shared.topics import AUDIT, BREACHES, DEADLINES, INGRESS, INGRESS_DEAD_LETTER, PARTITIONS, REPORTS, UNITS
+from shared.topics import (
+    AUDIT,
+    BREACHES,
+    DEADLINES,
+    INGRESS,
+    INGRESS_DEAD_LETTER,
+    ITEMS,
+    PARTITIONS,
+    REPORTS,
+    UNITS,
+)
 from tests.conftest import Infra
 from tests.integration.escalation.support import ServiceClock
 from tests.support.asyncapi import documented, payload_validator
@@ -36,7 +46,7 @@ from tests.support.services import running_service
 
 pytestmark = pytest.mark.integration
 
-PUBLISHED = (REPORTS, UNITS, DEADLINES, BREACHES, AUDIT, INGRESS_DEAD_LETTER)
+PUBLISHED = (REPORTS, ITEMS, UNITS, DEADLINES, BREACHES, AUDIT, INGRESS_DEAD_LETTER)
 
 
 @dataclass
@@ -158,6 +168,11 @@ async def make_every_event(infra: Infra, services: Services) -> None:
         assert r.status_code == 202, r.text
     r = wait_until(lambda: (a := call("POST", f"{approval}/v1/reports/{first['report_id']}/receipts", infra, county,
                                       "duty_officer")).status_code == 202 and a, f"{county}'s receipt")
+
+    item = {"reporting_unit": town, "kind": "news", "title": "城关镇推进秸秆禁烧", "body": "全镇未发生焚烧。",
+            "author": {"name": "李明"}, "happened_on": datetime.now(UTC).date().isoformat()}
+    r = call("POST", f"{intake}/v1/items", infra, town, "reporter", item)
+    assert r.status_code == 202, r.text
 
     services.clock.set(services.clock.now() + timedelta(hours=30))  # reminders, follow-ups, breaches
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", **infra.kafka_options())

@@ -50,6 +50,11 @@ def expected_write(role: str, relation: str) -> int:
     return 202 if relation in ("own", "parent") else 403  # the county is the caller's unit or below it
 
 
+def expected_item_write(role: str, relation: str) -> int:
+    """Submitting a work-information item written by the county: only the county itself does that."""
+    return 202 if role in SUBMITTERS and relation == "own" else 403
+
+
 def expected_read(endpoint: str, role: str, relation: str, clearance: str, level: str) -> str:
     """What a caller gets of the county's report at ``level``: 403, absent (from a list), full or stub."""
     if role in SEE_ALL:
@@ -183,6 +188,33 @@ async def test_scope_of_writing(stack: Stack, incident: str, kind: str, level: s
     finally:
         await conn.close()
     assert stored == 0, "a refused report was stored (and so published)"
+
+
+@pytest.mark.parametrize("level", ORDER)
+async def test_scope_of_writing_items(stack: Stack, level: str) -> None:
+    body = {"reporting_unit": stack.tree.county, "kind": "news", "title": "县里推进秸秆禁烧",
+            "body": "全县未发生焚烧。", "author": {"name": "李明"}, "classification": level}
+
+    async def one(role: str, relation: str) -> str | None:
+        got = await stack.client.post(f"{stack.urls['intake']}/v1/items", json=body,
+                                      headers=stack.headers(role, relation))
+        want = expected_item_write(role, relation)
+        if got.status_code != want:
+            return f"{role}/{relation}: {got.status_code}, expected {want}: {got.text[:200]}"
+        if want == 403 and (got.headers["content-type"] != "application/problem+json"
+                            or " / " not in got.json()["detail"]):
+            return f"{role}/{relation}: 403 not a problem in Chinese and English: {got.text[:200]}"
+        return None
+
+    wrong = [w for w in await asyncio.gather(*(one(role, relation) for role, relation in CALLERS)) if w]
+    assert not wrong, "\n".join(wrong)
+    conn = await asyncpg.connect(stack.infra.owner_dsn)
+    try:
+        stored = await conn.fetchval("SELECT count(*) FROM intake.item_submissions WHERE unit_id <> $1 AND"
+                                     " unit_id LIKE '%' || $2", stack.tree.county, stack.tree.suffix)
+    finally:
+        await conn.close()
+    assert stored == 0, "an item refused for another unit was stored (and so published)"
 
 
 # -- reading ---------------------------------------------------------------------------------------------

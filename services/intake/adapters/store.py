@@ -1,4 +1,5 @@
-"""Intake's PostgreSQL schema: the unit directory, submissions (idempotency + outbox), incidents."""
+"""Intake's PostgreSQL schema: the unit directory, submissions (idempotency + outbox) of reports and of
+work-information items, incidents."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import Any
 
 import asyncpg
 
+from services.intake.domain.item_checks import KnownRequest
 from shared.db import Database
-from shared.events import Grade, UnitRegistered
+from shared.events import Grade, RequestIssued, UnitRegistered
 
 UNIT_FIELDS = ("unit_id", "name", "level", "kind", "parent_id", "department_parent_id")
 
@@ -48,6 +50,19 @@ class Submission:
     incident: Incident | None = None
     sequence: int = 0
     incident_closed: bool = False
+
+
+@dataclass(frozen=True)
+class ItemSubmission:
+    """A work-information item as intake took it: its event (pending until Kafka has it) and its answer."""
+
+    unit_id: str
+    key: str
+    item_id: str
+    request_hash: str
+    envelope: dict[str, Any]
+    answer: dict[str, Any]
+    published: bool
 
 
 class IntakeStore:
@@ -140,6 +155,42 @@ class IntakeStore:
                     incident.incident_id, incident.category, incident.location_unit_id, incident.clock_start,
                     incident.reportable, incident.grade, incident.policy, s.report_id, incident.occurred_at)
 
+    async def put_request(self, request: RequestIssued, *, event_id: str) -> bool:
+        """Record a commissioned request (a redelivery changes nothing); True when it was new."""
+        status: str = await self._db.pool.execute(
+            "INSERT INTO intake.requests (request_id, unit_id, to_units, due_at, event_id)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING",
+            request.request_id, request.unit_id, request.to_units, request.due_at, event_id)
+        return status.endswith(" 1")
+
+    async def request(self, request_id: str) -> KnownRequest | None:
+        row = await self._db.pool.fetchrow(
+            "SELECT request_id, to_units FROM intake.requests WHERE request_id = $1", request_id)
+        return KnownRequest(row["request_id"], tuple(row["to_units"])) if row is not None else None
+
+    async def item_submission(self, unit_id: str, key: str) -> ItemSubmission | None:
+        row = await self._db.pool.fetchrow(f"{_SELECT_ITEM} WHERE unit_id = $1 AND idem_key = $2", unit_id, key)
+        return _item_submission(row) if row is not None else None
+
+    async def item_submission_of(self, item_id: str) -> ItemSubmission | None:
+        row = await self._db.pool.fetchrow(f"{_SELECT_ITEM} WHERE item_id = $1", item_id)
+        return _item_submission(row) if row is not None else None
+
+    async def reserve_item(self, s: ItemSubmission) -> ItemSubmission:
+        """Store a pending item; when its key is already taken, the first one wins and is returned."""
+        await self._db.pool.execute(
+            "INSERT INTO intake.item_submissions (unit_id, idem_key, item_id, request_hash, envelope, answer, state)"
+            " VALUES ($1, $2, $3, $4, $5::json, $6::json, 'pending') ON CONFLICT DO NOTHING",
+            s.unit_id, s.key, s.item_id, s.request_hash, json.dumps(s.envelope), json.dumps(s.answer))
+        stored = await self.item_submission(s.unit_id, s.key)
+        assert stored is not None, "a row just inserted, or the one that conflicted with it"
+        return stored
+
+    async def item_published(self, s: ItemSubmission) -> None:
+        await self._db.pool.execute(
+            "UPDATE intake.item_submissions SET state = 'published', published_at = now()"
+            " WHERE unit_id = $1 AND idem_key = $2", s.unit_id, s.key)
+
     async def incident(self, incident_id: str) -> Incident | None:
         row = await self._db.pool.fetchrow(
             "SELECT incident_id, category, location_unit_id, clock_start, reportable, grade, policy, occurred_at"
@@ -149,6 +200,15 @@ class IntakeStore:
 
 _SELECT_SUBMISSION = ("SELECT unit_id, idem_key, report_id, request_hash, envelopes::text, answer::text, state,"
                       " incident::text, sequence, incident_closed FROM intake.submissions")
+
+
+_SELECT_ITEM = ("SELECT unit_id, idem_key, item_id, request_hash, envelope::text, answer::text, state"
+                " FROM intake.item_submissions")
+
+
+def _item_submission(row: asyncpg.Record) -> ItemSubmission:
+    return ItemSubmission(row["unit_id"], row["idem_key"], row["item_id"], row["request_hash"],
+                          json.loads(row["envelope"]), json.loads(row["answer"]), row["state"] == "published")
 
 
 def _submission(row: asyncpg.Record) -> Submission:

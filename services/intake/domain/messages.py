@@ -6,7 +6,7 @@ problem+json ``errors`` list: ``{"field", "label", "message" (中文), "message_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic_core import ErrorDetails
 
@@ -30,22 +30,28 @@ LABELS: dict[str, str] = {
 }
 
 
-def label(field: str) -> str:
-    if field in LABELS:
-        return LABELS[field]
+def label(field: str, labels: Mapping[str, str] = LABELS) -> str:
+    """The field's Chinese name in ``labels`` (a report's by default; an item's: ``item_checks.ITEM_LABELS``)."""
+    if field in labels:
+        return labels[field]
     head = field.split(".")[0]
-    return f"{LABELS.get(head, head)}（{field}）"
+    return f"{labels.get(head, head)}（{field}）"
 
 
-def field_error(field: str, zh: str, en: str, kind: str) -> dict[str, str]:
+def field_error(field: str, zh: str, en: str, kind: str, labels: Mapping[str, str] = LABELS) -> dict[str, str]:
     """One entry of problem+json ``errors``."""
-    return {"field": field, "label": label(field), "message": zh, "message_en": en, "type": kind}
+    return {"field": field, "label": label(field, labels), "message": zh, "message_en": en, "type": kind}
 
 
-def friendly(errors: Sequence[ErrorDetails]) -> list[dict[str, str]]:
+def friendly(errors: Sequence[ErrorDetails], labels: Mapping[str, str] = LABELS) -> list[dict[str, str]]:
     out = []
     for e in errors:
         field = ".".join(str(p) for p in e["loc"]) or "body"
         zh, en = translate(e["type"], dict(e.get("ctx") or {}), e["msg"])
-        out.append(field_error(field, zh, en, e["type"]))
+        out.append(field_error(field, zh, en, e["type"], labels))
     return out
+
+
+def relabelled(errors: list[dict[str, str]], labels: Mapping[str, str]) -> list[dict[str, str]]:
+    """``errors`` with each field's name taken from ``labels`` (errors made by the shared bounds checks)."""
+    return [{**e, "label": label(e["field"], labels)} for e in errors]

@@ -1,10 +1,11 @@
 """Receipts (回执凭证): intake's signed word that it received a submission, and when.
 
-``{"id", "content_sha256", "received_at", "key_id", "signature"}``: the report id, the SHA-256 (hex) of
-the submitted JSON in intake's canonical form (``services.intake.submit.request_hash``: keys sorted,
-Python's default separators ``", "`` and ``": "``, non-ASCII as is, UTF-8), the time intake accepted
-it, and Ed25519 over the other four fields as ``shared.signing`` defines. The reporting unit keeps it;
-anyone holding intake's public key can check it, so the unit can prove it reported, what and when.
+``{"id", "content_sha256", "received_at", "key_id", "signature"}``: the report id (an item's id for a
+work-information item), the SHA-256 (hex) of the submitted JSON in intake's canonical form
+(``services.intake.submit.request_hash``: keys sorted, Python's default separators ``", "`` and ``": "``,
+non-ASCII as is, UTF-8), the time intake accepted it, and Ed25519 over the other four fields as
+``shared.signing`` defines. The reporting unit keeps it; anyone holding intake's public key can check it,
+so the unit can prove it reported, what and when.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ FIELDS: dict[str, str] = {
 }
 
 
-def receipt_for(signer: Signer, *, report_id: str, content_sha256: str, received_at: str) -> dict[str, Any]:
-    return signer.sign({"id": report_id, "content_sha256": content_sha256, "received_at": received_at})
+def receipt_for(signer: Signer, *, submission_id: str, content_sha256: str, received_at: str) -> dict[str, Any]:
+    """The receipt of a report (``id``: its report id) or of a work-information item (its item id)."""
+    return signer.sign({"id": submission_id, "content_sha256": content_sha256, "received_at": received_at})
 
 
 def unwrap(document: Any) -> Any:

@@ -1,5 +1,7 @@
 """Scope of writing (contract "Trust boundaries"): where a unit may report, and on which incidents (pure).
 
+- A report or a work-information item only for the token's own unit (``reporting_unit``).
+
 - An initial report only with ``location.unit_id`` in the reporting unit's own unit or below it (via
   ``parent_id`` or ``department_parent_id``, transitively).
 - A follow-up or final only on an incident the unit is party to: it reported on it, or the incident is
@@ -14,6 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from shared.events import UnitRegistered
+
+
+def other_unit_refusal(unit_id: str | None, claimed: object) -> str | None:
+    """Why a token of ``unit_id`` may not submit a body whose ``reporting_unit`` is ``claimed``, or None.
+
+    A unit writes its own reports and items: a token of no unit submits nothing, one of a unit only for it."""
+    if unit_id is not None and (not isinstance(claimed, str) or claimed == unit_id):
+        return None
+    return (f"凭证所属单位为“{unit_id}”，不能代“{claimed}”报送。"
+            f" / Your token acts for unit {unit_id!r}; it cannot report for {claimed!r}.")
 
 
 def superiors(unit_id: str, directory: Mapping[str, UnitRegistered]) -> set[str]:

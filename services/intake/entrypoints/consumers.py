@@ -1,6 +1,7 @@
-"""Intake's Kafka consumers: the unit directory (topic ``UNITS``) and the report ingress (``INGRESS``).
+"""Intake's Kafka consumers: the unit directory (topic ``UNITS``), the commissioned requests (``RequestIssued``
+on ``ITEMS``, so that items naming one are checked) and the report ingress (``INGRESS``).
 
-Both commit an offset only after its effect is durable, through the service's guard
+Each commits an offset only after its effect is durable, through the service's guard
 (``shared.consumer``). An ingress message that intake refuses (the answer HTTP would give is a
 4xx) goes to ``INGRESS_DEAD_LETTER`` as an ``IngressMessageRefused`` event with the reasons and the
 original bytes, for the agency to read. Transient failures (database or broker unreachable) are
@@ -17,12 +18,19 @@ from services.intake.domain.ingress import IngressMessage, bind_to_topic, dead_l
 from services.intake.submit import Intake
 from shared.consumer import Consumers, Record
 from shared.envelope import Envelope, now_utc
-from shared.events import UnitRegistered
+from shared.events import RequestIssued, UnitRegistered
 from shared.http import Problem
 from shared.kafka import publish
 from shared.logging import get_logger
 from shared.producers import ProducerKeys
-from shared.topics import AGENCY_INGRESS_PATTERN, AGENCY_INGRESS_PREFIX, INGRESS, INGRESS_DEAD_LETTER, UNITS
+from shared.topics import (
+    AGENCY_INGRESS_PATTERN,
+    AGENCY_INGRESS_PREFIX,
+    INGRESS,
+    INGRESS_DEAD_LETTER,
+    ITEMS,
+    UNITS,
+)
 
 log = get_logger(__name__)
 
@@ -39,6 +47,22 @@ def register_units(broker: KafkaBroker, consumers: Consumers, *, store: IntakeSt
             log.info("unit directory updated", unit_id=unit.unit_id, event_id=envelope.id)
 
     consumers.subscribe(broker, "intake-unit-directory", UNITS, group_id=f"{group_id}-units", apply=on_unit)
+
+
+def register_requests(broker: KafkaBroker, consumers: Consumers, *, store: IntakeStore, producers: ProducerKeys,
+                      group_id: str) -> None:
+    """Keep every ``RequestIssued`` (approval's, signature checked); the topic's other events are skipped."""
+
+    async def on_item_event(record: Record) -> None:
+        envelope = Envelope.from_bytes(record.value)
+        if envelope.type != "RequestIssued":
+            return
+        producers.check(envelope.type, record.value, record.headers)
+        request = RequestIssued.model_validate(envelope.data)
+        if await store.put_request(request, event_id=envelope.id):
+            log.info("request recorded", request_id=request.request_id, to_units=request.to_units)
+
+    consumers.subscribe(broker, "intake-requests", ITEMS, group_id=f"{group_id}-requests", apply=on_item_event)
 
 
 def register_ingress(broker: KafkaBroker, consumers: Consumers, *, intake: Intake, group_id: str) -> None:

@@ -1,8 +1,8 @@
 """Receipts (回执凭证) over HTTP: check one (``POST /v1/receipts/verify``), fetch the receipt of a report
-(``GET /v1/receipts/{report_id}``, also for reports that came over the Kafka ingress, or
-``GET /v1/receipts/ingress/{message_id}`` for the unit that sent that message) and the public key
-that checks them (``GET /v1/receipts/key``). No postponed annotations here (FastAPI resolves the
-Annotated dependencies at run time).
+(``GET /v1/receipts/{report_id}``, also for reports that came over the Kafka ingress, and of a
+work-information item by its item id, or ``GET /v1/receipts/ingress/{message_id}`` for the unit that sent
+that message) and the public key that checks them (``GET /v1/receipts/key``). No postponed annotations
+here (FastAPI resolves the Annotated dependencies at run time).
 """
 
 from collections.abc import Awaitable, Callable
@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Depends, Path, Request
 
-from services.intake.adapters.store import IntakeStore, Submission
+from services.intake.adapters.store import IntakeStore, ItemSubmission, Submission
 from services.intake.domain import receipt
 from services.intake.entrypoints.http import json_body
 from shared.auth import Principal
@@ -53,18 +53,21 @@ def router(store: IntakeStore, signer: Signer, auth: Callable[..., Awaitable[Pri
         found = await store.submission(principal.unit, f"ingress:{message_id}") if principal.unit else None
         return _receipt_of(found, f"ingress message {message_id!r}", f"入口消息 {message_id}")
 
-    @api.get("/{report_id}", summary="报告的回执凭证 / the receipt of a report")
+    @api.get("/{report_id}", summary="报告或信息的回执凭证 / the receipt of a report or an item")
     async def report_receipt(report_id: Annotated[str, Path(min_length=1, max_length=200)],
                              principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:
-        """For the unit that submitted the report (over HTTP or the Kafka ingress), investigators and admins."""
-        found = await store.submission_of_report(report_id)
+        """For the unit that submitted the report (over HTTP or the Kafka ingress) or the work-information
+        item (its item id), investigators and admins."""
+        found: Submission | ItemSubmission | None = await store.submission_of_report(report_id)
+        if found is None:
+            found = await store.item_submission_of(report_id)
         mine = found is not None and (principal.unit == found.unit_id or principal.has_any(*READ_ANY))
-        return _receipt_of(found if mine else None, f"report {report_id!r}", f"报告 {report_id}")
+        return _receipt_of(found if mine else None, f"report or item {report_id!r}", f"报告或信息 {report_id}")
 
     return api
 
 
-def _receipt_of(found: Submission | None, what: str, what_zh: str) -> dict[str, Any]:
+def _receipt_of(found: Submission | ItemSubmission | None, what: str, what_zh: str) -> dict[str, Any]:
     """The stored receipt of an accepted submission, else 404 (also for one from before receipts existed)."""
     if found is None or not found.published or "receipt" not in found.answer:
         raise Problem(404, "Not found",

@@ -8,9 +8,9 @@ Hypothesis draw the same cases on every run (its seed comes from the test's code
 Every failing case is collected (not only the first), so the figures printed at the end are whole.
 
 A drawn report is sent as the reporter's own (``reporting_unit`` and ``location.unit_id`` set to the
-token's unit), so the reports that fit the schema get through intake's checks and are published: the
-consumers downstream must take whatever intake accepts without stalling (the fault tests check what
-follows them).
+token's unit), and so is a drawn work-information item (``reporting_unit``), so the reports and items
+that fit the schema get through intake's checks and are published: the consumers downstream must take
+whatever intake accepts without stalling (the fault tests check what follows them).
 """
 
 import json
@@ -41,6 +41,7 @@ pytestmark = pytest.mark.integration
 EXAMPLES = 40  # cases per operation and generation mode
 REPORTER_UNIT = "town-a-office"
 OCCURRED_AT = "2026-11-23T08:05:00+08:00"
+HAPPENED_ON = "2026-11-23"
 PROBLEM_JSON = "application/problem+json"
 #: Schemathesis's own checks: no 5xx, and each answer's status, content type and body as the document declares.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -115,6 +116,11 @@ def test_no_generated_request_is_a_server_error_and_every_error_is_a_problem(
             if mine.cases % 2:  # an initial report with a code and a time the rules take
                 case.body.update(kind="initial", incident_id=None, category="accident.road_traffic",
                                  occurred_at=OCCURRED_AT, discovered_at=None)
+        if case.operation.path == "/v1/items" and isinstance(case.body, dict):
+            token = tokens[1]  # the reporter, writing for its own unit: drawn items can be accepted
+            case.body["reporting_unit"] = REPORTER_UNIT
+            if mine.cases % 2:  # a day that is not in the future
+                case.body["happened_on"] = HAPPENED_ON
         headers = {"Authorization": f"Bearer {token}"}
         response = case.call(base_url=url, headers=headers, timeout=30)
         content_type = response.headers.get("content-type", [""])[0].split(";")[0]

@@ -17,7 +17,7 @@ from faststream.kafka.annotations import KafkaMessage
 
 from services.intake.bootstrap import create_app
 from services.intake.settings import IntakeSettings
-from shared.topics import INGRESS_DEAD_LETTER, REPORTS, UNITS
+from shared.topics import INGRESS_DEAD_LETTER, ITEMS, REPORTS, UNITS
 from tests.conftest import Infra
 from tests.support.reports import report
 
@@ -60,7 +60,7 @@ async def app(infra: Infra) -> AsyncIterator[App]:
                               receipt_signing_key=infra.receipt_signing_key)
     asgi = create_app(settings)
     broker = asgi.state.broker
-    published: dict[str, list[bytes]] = {REPORTS: [], UNITS: [], INGRESS_DEAD_LETTER: []}
+    published: dict[str, list[bytes]] = {REPORTS: [], ITEMS: [], UNITS: [], INGRESS_DEAD_LETTER: []}
 
     def capture_into(sink: list[bytes]) -> Any:
         async def capture(message: KafkaMessage) -> None:
