@@ -2,8 +2,9 @@
 binding (mode detected from the record, as any third party's reader would) and held to docs/asyncapi.json.
 
 The real processes run on the session's broker and database; a scenario through their APIs makes every
-event type: units, reports (a regrade, a phone report), sign-off, rejection, a receipt, the deadline
-clocks (escalation's clock moved a day on), the archive's chain heads, and a refused ingress message.
+event type: units, reports (a regrade, a phone report), sign-off, rejection, a receipt, work-information
+items (sign-off, rejection, receipt, adoption, instruction) and a request, the deadline clocks (escalation's
+clock moved past the month's end), the archive's chain heads, and a refused ingress message.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
 
+from shared.periods import period_containing
 from shared.producers import PRODUCER_HEADER, PRODUCER_OF, header
 from shared.topics import (
     AUDIT,
@@ -169,18 +171,47 @@ async def make_every_event(infra: Infra, services: Services) -> None:
     r = wait_until(lambda: (a := call("POST", f"{approval}/v1/reports/{first['report_id']}/receipts", infra, county,
                                       "duty_officer")).status_code == 202 and a, f"{county}'s receipt")
 
-    item = {"reporting_unit": town, "kind": "news", "title": "城关镇推进秸秆禁烧", "body": "全镇未发生焚烧。",
-            "author": {"name": "李明"}, "happened_on": datetime.now(UTC).date().isoformat()}
-    r = call("POST", f"{intake}/v1/items", infra, town, "reporter", item)
-    assert r.status_code == 202, r.text
+    await make_every_item_event(infra, services, town=town, county=county)
 
-    services.clock.set(services.clock.now() + timedelta(hours=30))  # reminders, follow-ups, breaches
+    # reminders, follow-ups, breaches, a missed request, and the month's quotas settled
+    month_closed = period_containing(services.clock.now(), "month").end + timedelta(hours=1)
+    services.clock.set(max(services.clock.now() + timedelta(hours=30), month_closed))
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", **infra.kafka_options())
     await producer.start()
     try:
         await producer.send_and_wait(INGRESS, b"\xff not json", key=town.encode())
     finally:
         await producer.stop()
+
+
+async def make_every_item_event(infra: Infra, services: Services, *, town: str, county: str) -> None:
+    """Items: submitted, approved and forwarded, rejected, acknowledged, adopted, instructed; a request."""
+    intake, approval = services.urls["intake"], services.urls["approval"]
+    ids = []
+    for title in ("城关镇推进秸秆禁烧", "城关镇召开会议"):
+        item = {"reporting_unit": town, "kind": "news", "title": title, "body": "全镇未发生焚烧。",
+                "author": {"name": "李明"}, "happened_on": datetime.now(UTC).date().isoformat()}
+        r = call("POST", f"{intake}/v1/items", infra, town, "reporter", item)
+        assert r.status_code == 202, r.text
+        ids.append(r.json()["item_id"])
+    kept, rejected = ids
+
+    def decide(item_id: str, decision: str) -> httpx.Response | None:
+        r = call("POST", f"{approval}/v1/items/{item_id}/decisions", infra, town, "approver",
+                 {"decision": decision, "comment": "同意" if decision == "approve" else "请补充数据"})
+        return r if r.status_code == 202 else None
+
+    wait_until(lambda: decide(kept, "approve"), f"{kept} signed off")
+    wait_until(lambda: decide(rejected, "reject"), f"{rejected} sent back")
+    for path, role, body in (("receipts", "duty_officer", None),
+                             ("adoptions", "editor", {"publication": "要情快报", "issue": "2026年第1期"}),
+                             ("instructions", "principal", {"level": "county", "text": "很好，请推广。"})):
+        r = call("POST", f"{approval}/v1/items/{kept}/{path}", infra, county, role, body)
+        assert r.status_code == 202, r.text
+    due = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    r = call("POST", f"{approval}/v1/requests", infra, county, "editor",
+             {"to_units": [town], "topic": "秸秆禁烧经验做法", "due_at": due})
+    assert r.status_code == 202, r.text
 
 
 def read_with_the_sdk(record: ConsumerRecord[bytes, bytes]) -> tuple[str, str, str | None]:
