@@ -17,7 +17,7 @@ from shared.service import build_app, make_consumers
 def create_app(settings: AssessmentSettings) -> FastAPI:
     check_info_packs()
     access = settings.kafka_access()
-    broker = make_broker(access, client_id="baosong-assessment")
+    broker = make_broker(access, client_id="baosong-assessment", publishes=False)
     db = Database(settings.pg_dsn)
     consumers = make_consumers(settings, db, "assessment")
     consumer.register(broker, consumers, db=db, producers=access.producer_keys, group_id=settings.consumer_group)
