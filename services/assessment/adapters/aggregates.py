@@ -30,9 +30,8 @@ SELECT unit_id, {_month("at")} AS month, count(*) AS n FROM assessment.submissio
 WHERE at >= $1 AND at < $2 AND recorded_at <= $3 GROUP BY 1, 2"""
 
 APPROVED = f"""
-SELECT a.unit_id, {_month("a.at")} AS month, s.kind, count(*) AS n FROM assessment.approvals a
-LEFT JOIN assessment.submissions s ON s.item_id = a.item_id AND s.recorded_at <= $3
-WHERE a.at >= $1 AND a.at < $2 AND a.recorded_at <= $3 GROUP BY 1, 2, 3"""
+SELECT unit_id, {_month("at")} AS month, kind, count(*) AS n FROM assessment.approvals
+WHERE at >= $1 AND at < $2 AND recorded_at <= $3 GROUP BY 1, 2, 3"""
 
 ADOPTED = f"""
 SELECT author_unit_id AS unit_id, {_month("at")} AS month, level, publication, count(*) AS n

@@ -39,9 +39,11 @@ async def add_submission(conn: Conn, event_id: str, at: datetime, data: ItemSubm
 
 
 async def add_approval(conn: Conn, event_id: str, at: datetime, data: ItemApproved) -> None:
+    """With the item's kind from its submission (the quotas count by kind)."""
     await conn.execute(
-        "INSERT INTO assessment.approvals (item_id, event_id, unit_id, at, recorded_at)"
-        " VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING", data.item_id, event_id, data.unit_id, at)
+        "INSERT INTO assessment.approvals (item_id, event_id, unit_id, kind, at, recorded_at)"
+        " VALUES ($1, $2, $3, (SELECT kind FROM assessment.submissions WHERE item_id = $1), $4, $4)"
+        " ON CONFLICT DO NOTHING", data.item_id, event_id, data.unit_id, at)
 
 
 async def add_adoption(conn: Conn, event_id: str, at: datetime, data: ItemAdopted) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from shared.information import InfoPack, Quota
@@ -93,7 +94,7 @@ def covering(period: Period) -> Period:
 def parts(period: Period, kind: PeriodKind) -> tuple[Period, ...]:
     """The periods of ``kind`` that make up ``period`` (``kind`` no longer than it)."""
     if kind == "month":
-        return period.months()
+        return months_of(period)
     if kind == period.kind:
         return (period,)
     return tuple(Period(period.year, "quarter", n) for n in range(1, 5))
@@ -105,27 +106,40 @@ def unit_quotas(pack: InfoPack, unit: UnitInfo) -> tuple[Quota, ...]:
                  if q.per == "unit")
 
 
-def approved_in(quota: Quota, period: Period, months: Mapping[Period, MonthFigures]) -> int:
-    """The unit's approved items of the kinds ``quota`` counts, in ``period``."""
-    total = 0
-    for month in period.months():
-        figures = months.get(month)
-        if figures is not None:
-            total += sum(n for kind, n in figures.approved.items() if quota.kinds is None or kind in quota.kinds)
-    return total
+@cache
+def months_of(period: Period) -> tuple[Period, ...]:
+    return period.months()
 
 
-def met(quota: Quota, period: Period, months: Mapping[Period, MonthFigures]) -> bool:
-    return approved_in(quota, period, months) >= quota.min
+class Tally:
+    """Whether a unit met a quota in a period, from its months' figures; each (quota, period) counted once."""
 
+    def __init__(self, months: Mapping[Period, MonthFigures]):
+        self._months = months
+        self._met: dict[tuple[int, Period], bool] = {}
 
-def earns_base(month: Period, quotas: tuple[Quota, ...], months: Mapping[Period, MonthFigures]) -> bool:
-    monthly = [q for q in quotas if q.period == "month"]
-    if monthly:
-        return all(met(q, month, months) for q in monthly)
-    quarterly = [q for q in quotas if q.period == "quarter"]
-    quarter = period_containing(month.start, "quarter")
-    return bool(quarterly) and all(met(q, quarter, months) for q in quarterly)
+    def approved_in(self, quota: Quota, period: Period) -> int:
+        """The unit's approved items of the kinds ``quota`` counts, in ``period``."""
+        total = 0
+        for month in months_of(period):
+            figures = self._months.get(month)
+            if figures is not None:
+                total += sum(n for kind, n in figures.approved.items() if quota.kinds is None or kind in quota.kinds)
+        return total
+
+    def met(self, quota: Quota, period: Period) -> bool:
+        key = (id(quota), period)
+        if key not in self._met:
+            self._met[key] = self.approved_in(quota, period) >= quota.min
+        return self._met[key]
+
+    def earns_base(self, month: Period, quotas: tuple[Quota, ...]) -> bool:
+        monthly = [q for q in quotas if q.period == "month"]
+        if monthly:
+            return all(self.met(q, month) for q in monthly)
+        quarterly = [q for q in quotas if q.period == "quarter"]
+        quarter = period_containing(month.start, "quarter")
+        return bool(quarterly) and all(self.met(q, quarter) for q in quarterly)
 
 
 def _sum(months: Iterable[MonthFigures]) -> MonthFigures:
@@ -144,8 +158,9 @@ def score(pack: InfoPack, unit: UnitInfo, period: Period, months: Mapping[Period
     (a month missing: nothing happened in it)."""
     quotas = unit_quotas(pack, unit)
     applicable = [q for q in quotas if MONTHS_IN[q.period] <= MONTHS_IN[period.kind]]
-    whole = _sum(months[m] for m in period.months() if m in months)
-    base = pack.points.base_per_month * sum(earns_base(m, quotas, months) for m in period.months())
+    tally = Tally(months)
+    whole = _sum(months[m] for m in months_of(period) if m in months)
+    base = pack.points.base_per_month * sum(tally.earns_base(m, quotas) for m in months_of(period))
     if period.kind == "year" and pack.points.base_year_max is not None:
         base = min(base, pack.points.base_year_max)
     by_level: dict[str, dict[str, int]] = {}
@@ -169,7 +184,7 @@ def score(pack: InfoPack, unit: UnitInfo, period: Period, months: Mapping[Period
         unit=unit, policy=pack.ref, submitted=whole.submitted, approved=sum(whole.approved.values()),
         adopted=sum(whole.adoptions.values()), adoptions=dict(sorted(by_name.items())), adoptions_by_level=by_level,
         quota=sum(q.min * len(parts(period, q.period)) for q in applicable) if applicable else None,
-        quota_met=all(met(q, p, months) for q in applicable for p in parts(period, q.period)) if applicable else None,
+        quota_met=all(tally.met(q, p) for q in applicable for p in parts(period, q.period)) if applicable else None,
         base_points=base, adoption_points=adoption_points, bonus_points=bonus, penalty_points=penalty, total=total,
         requests_missed=whole.requests_missed, zeroed=zeroed,
         grade=pack.grade_of(total).model_dump() if year else None)

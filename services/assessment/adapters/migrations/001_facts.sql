@@ -31,14 +31,17 @@ CREATE TABLE assessment.submissions (
 CREATE INDEX submissions_at_idx ON assessment.submissions (at) INCLUDE (unit_id, recorded_at);
 
 -- Final sign-offs (ItemApproved with final = true): the item left its unit; counted by the event's time.
+-- kind: the item's, from its submission (recorded before: both are keyed by the item, so in order); null
+-- when the submission is unknown.
 CREATE TABLE assessment.approvals (
     item_id     text PRIMARY KEY,
     event_id    text        NOT NULL UNIQUE,
     unit_id     text        NOT NULL,
+    kind        text,
     at          timestamptz NOT NULL,
     recorded_at timestamptz NOT NULL
 );
-CREATE INDEX approvals_at_idx ON assessment.approvals (at) INCLUDE (unit_id, recorded_at, item_id);
+CREATE INDEX approvals_at_idx ON assessment.approvals (at) INCLUDE (unit_id, kind, recorded_at);
 
 -- Adoptions into a publication (ItemAdopted): points for the writing unit, counted by adopted_at.
 CREATE TABLE assessment.adoptions (
