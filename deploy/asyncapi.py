@@ -173,7 +173,7 @@ def _event_headers() -> dict[str, Any]:
                        "no `ce_` headers) and carries its producer's Ed25519 signature of the value.",
         "properties": {
             "content-type": {"const": CONTENT_TYPE, "type": "string"},
-            PRODUCER_HEADER: {"enum": list(SERVICES), "type": "string",
+            PRODUCER_HEADER: {"enum": [s for s in SERVICES if s in PRODUCER_OF.values()], "type": "string",
                               "description": "The service that made the event; each event type has exactly one."},
             SIGNATURE_HEADER: {"type": "string", "contentEncoding": "base64",
                                "description": "Ed25519 signature of the record's value by the producer's key "

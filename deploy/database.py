@@ -16,7 +16,7 @@ import asyncpg
 
 from deploy.scram import scram_verifier
 
-SERVICES = ("intake", "approval", "escalation", "archive")
+SERVICES = ("intake", "approval", "escalation", "archive", "assessment")
 DATABASE = "baosong"
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 #: Migrations every service's schema gets (``{schema}`` and ``{role}`` filled in), e.g. the parking table.

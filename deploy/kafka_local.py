@@ -111,8 +111,11 @@ def ensure_tools_jars() -> Path:
 VALID_UNIT_TOPIC: Final = re.compile(r"(?!dlq$)[A-Za-z0-9_-]{1,200}")  # "dlq" names the dead-letter topic
 ADMIN: Final = "admin"
 CONTROLLER: Final = "controller"
-#: SCRAM users seeded when the storage is formatted: the super user and one per service.
+#: SCRAM users seeded when the storage is formatted: the super user and one per service. A service added
+#: later (e.g. assessment) gets its user on the running broker of an older data home (``provision_kafka``).
 SEEDED_USERS: Final = (ADMIN, *SERVICES)
+#: The first service: its user has been seeded since the broker took SASL users.
+FIRST_SERVICE: Final = SERVICES[0]
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ class LocalKafka:
             admin=admin.username, admin_password=admin.password,
             controller=controller.username, controller_password=controller.password))
         (self.home / "log4j2.properties").write_text(LOG4J2.format(log_file=self.log_file))
-        if (data / "meta.properties").exists() and not self.credentials_file(SEEDED_USERS[-1]).exists():
+        if (data / "meta.properties").exists() and not self.credentials_file(FIRST_SERVICE).exists():
             raise SetupError(f"the Kafka log in {data} was formatted before the broker took SASL users; move "
                              f"{self.home} aside (the archive keeps every event in PostgreSQL) and run up again")
         if not (data / "meta.properties").exists():
@@ -238,8 +241,12 @@ async def create_topics(bootstrap: str, admin_user: KafkaCredentials, partitions
 
 
 async def provision_kafka(kafka: LocalKafka, partitions: dict[str, int]) -> None:
-    """Baosong's topics and the services' ACLs on a running broker (both idempotent)."""
+    """Baosong's topics, a user for each service added since the storage was formatted, and the services'
+    ACLs on a running broker (all idempotent)."""
     admin = kafka.credentials(ADMIN)
+    for service in SERVICES:
+        if not kafka.credentials_file(service).exists():
+            await asyncio.to_thread(kafka.add_scram_user, service)
     await create_topics(kafka.bootstrap, admin, partitions)
     await create_acls(kafka.bootstrap, admin, service_grants())
 

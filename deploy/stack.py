@@ -1,4 +1,4 @@
-"""The local stack: PostgreSQL, Kafka and the four services as ``./baosong up`` starts them."""
+"""The local stack: PostgreSQL, Kafka and the services as ``./baosong up`` starts them."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from shared.topics import PARTITIONS
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PORTS = {
-    "intake": 8101, "approval": 8102, "escalation": 8103, "archive": 8104,
+    "intake": 8101, "approval": 8102, "escalation": 8103, "archive": 8104, "assessment": 8105,
     "kafka": 9092, "kafka_controller": 9093, "postgres": 5433,
 }
 #: The demo stack lives beside the real one: its own data home (``<home>-demo``) and these ports added to the

@@ -86,9 +86,11 @@ async def raw_body(message: StreamMessage[Any]) -> DecodedMessage:
     return body
 
 
-def make_broker(access: KafkaAccess, client_id: str, **options: Any) -> KafkaBroker:
+def make_broker(access: KafkaAccess, client_id: str, *, publishes: bool = True, **options: Any) -> KafkaBroker:
     """A FastStream broker that logs in with the service's credentials, signs what it publishes and never
-    has a record acknowledged before every in-sync replica has it. ``options``: more client settings."""
+    has a record acknowledged before every in-sync replica has it. ``options``: more client settings.
+    ``publishes=False``: a service that only reads (assessment) asks for no idempotent producer id, which the
+    broker grants only to a principal that may write some topic."""
     credentials = access.credentials
     return KafkaBroker(
         access.bootstrap,
@@ -97,7 +99,7 @@ def make_broker(access: KafkaAccess, client_id: str, **options: Any) -> KafkaBro
         middlewares=[signing_middleware(access.signer)] if access.signer is not None else (),
         **options,
         decoder=raw_body,
-        enable_idempotence=True,  # implies acks="all"
+        enable_idempotence=publishes,  # implies acks="all"
         acks="all",
         request_timeout_ms=15000,
         # Handler failures reach the service's log at ERROR; per-message lines stay at DEBUG.

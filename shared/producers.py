@@ -25,7 +25,7 @@ from shared.auth import create_keypair
 
 PRODUCER_HEADER: Final = "baosong-producer"
 SIGNATURE_HEADER: Final = "baosong-signature"
-SERVICES: Final = ("intake", "approval", "escalation", "archive")
+SERVICES: Final = ("intake", "approval", "escalation", "archive", "assessment")
 
 #: The one service allowed to make each event type (whatever topic it arrives on).
 PRODUCER_OF: Final[Mapping[str, str]] = {

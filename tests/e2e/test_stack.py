@@ -20,7 +20,7 @@ from tests.support.reports import report
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("intake", "approval", "escalation", "archive", "kafka", "kafka_controller", "postgres")
+NAMES = ("intake", "approval", "escalation", "archive", "assessment", "kafka", "kafka_controller", "postgres")
 
 
 def baosong(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -22,7 +22,7 @@ from tests.conftest import Infra
 pytestmark = pytest.mark.integration
 ALL_TOPICS = (REPORTS, UNITS, DEADLINES, BREACHES, AUDIT, INGRESS, INGRESS_DEAD_LETTER)
 WRITES = {"intake": {REPORTS, UNITS, INGRESS_DEAD_LETTER}, "approval": {REPORTS},
-          "escalation": {DEADLINES, BREACHES}, "archive": {AUDIT}}
+          "escalation": {DEADLINES, BREACHES}, "archive": {AUDIT}, "assessment": set()}
 
 
 async def write(infra: Infra, topic: str, options: dict[str, str]) -> str:

@@ -1,4 +1,4 @@
-"""All four services as real processes on the session's broker and database, with tokens that pass."""
+"""All five services as real processes on the session's broker and database, with tokens that pass."""
 
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -10,7 +10,7 @@ from tests.conftest import Infra
 from tests.support.services import running_service
 from tests.support.units import register_units
 
-SERVICES = ("intake", "approval", "escalation", "archive")
+SERVICES = ("intake", "approval", "escalation", "archive", "assessment")
 
 
 @pytest.fixture(scope="package")

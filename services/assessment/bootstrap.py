@@ -1,0 +1,29 @@
+"""Wires assessment: PostgreSQL → its facts; one Kafka consumer (units, items, breaches, deadlines); the read API."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.assessment.entrypoints import consumer, http
+from services.assessment.service_layer.scores import Scores
+from services.assessment.settings import AssessmentSettings
+from shared.db import Database
+from shared.http import bearer_auth
+from shared.information import check_info_packs
+from shared.kafka import make_broker
+from shared.service import build_app, make_consumers
+
+
+def create_app(settings: AssessmentSettings) -> FastAPI:
+    check_info_packs()
+    access = settings.kafka_access()
+    broker = make_broker(access, client_id="baosong-assessment", publishes=False)
+    db = Database(settings.pg_dsn)
+    consumers = make_consumers(settings, db, "assessment")
+    consumer.register(broker, consumers, db=db, producers=access.producer_keys, group_id=settings.consumer_group)
+    key = settings.jwt_public_key.read_bytes()
+    auth = bearer_auth(key)
+    app = build_app(settings=settings, broker=broker, consumers=consumers, auth=auth, resources=db.connected,
+                    ready=db.ping)
+    app.include_router(http.router(Scores(db), auth, bearer_auth(key, query_param="token")))
+    return app
