@@ -144,6 +144,21 @@ class InfoPack(BaseModel):
     def quotas_for(self, *, unit_id: str, kind: str | None, level: str | None) -> tuple[Quota, ...]:
         return tuple(q for q in self.quotas if q.applies_to(unit_id=unit_id, kind=kind, level=level))
 
+    def unit_quotas(self, *, unit_id: str, kind: str | None, level: str | None) -> tuple[Quota, ...]:
+        """The quotas a unit owes as a whole (``per: unit``, ``min`` > 0), one per (period, kinds counted).
+
+        Two quotas of one period counting the same kinds (a unit both of a kind and of a level the pack names)
+        are one obligation, the stricter: meeting it meets both. Escalation settles these at each period's
+        end; assessment scores them — both through this method, so they agree."""
+        strictest: dict[tuple[str, tuple[str, ...] | None], Quota] = {}
+        for q in self.quotas_for(unit_id=unit_id, kind=kind, level=level):
+            if q.per != "unit" or q.min == 0:
+                continue
+            key = (q.period, tuple(sorted(q.kinds)) if q.kinds is not None else None)
+            if key not in strictest or q.min > strictest[key].min:
+                strictest[key] = q
+        return tuple(strictest[key] for key in sorted(strictest, key=lambda k: (k[0], k[1] or ())))
+
     def grade_of(self, total: float) -> Words:
         return next((g.name for g in self.grades if total >= g.min), self.failing_grade)
 

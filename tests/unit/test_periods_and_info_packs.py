@@ -79,3 +79,15 @@ def test_a_pack_with_grades_out_of_order_names_its_file(tmp_path: Path) -> None:
     with pytest.raises(PackError, match=r"(?s)bad.yaml.*highest first"):
         load_info_pack_file(bad)
     assert timedelta(days=1) <= (load_info_pack("info-classes").kinds["news"].due_after or timedelta())
+
+
+def test_two_quotas_of_one_period_and_kinds_are_one_obligation_the_stricter() -> None:
+    pack = load_info_pack("info-classes")
+    applying = pack.quotas_for(unit_id="d", kind="department", level="town")
+    monthly_all = [q.min for q in applying if q.period == "month" and q.kinds is None]
+    assert len(monthly_all) == 2  # class 2 (departments) and class 3 (towns) both name it
+    owed = pack.unit_quotas(unit_id="d", kind="department", level="town")
+    assert [(q.period, q.min) for q in owed if q.kinds is None] == [("month", max(monthly_all))]
+    assert [q.kinds for q in owed if q.kinds is not None] == [("long",)]
+    assert all(q.per == "unit" for q in load_info_pack("info-county").unit_quotas(unit_id="v", kind="other",
+                                                                                   level="village"))

@@ -101,9 +101,9 @@ def parts(period: Period, kind: PeriodKind) -> tuple[Period, ...]:
 
 
 def unit_quotas(pack: InfoPack, unit: UnitInfo) -> tuple[Quota, ...]:
-    """The pack's quotas on the unit as a whole (``per: unit``; per-writer quotas are not scored here)."""
-    return tuple(q for q in pack.quotas_for(unit_id=unit.unit_id, kind=unit.kind, level=unit.level)
-                 if q.per == "unit")
+    """The quotas on the unit as a whole (``InfoPack.unit_quotas``, as escalation settles them; per-writer
+    quotas are not scored here)."""
+    return pack.unit_quotas(unit_id=unit.unit_id, kind=unit.kind, level=unit.level)
 
 
 @cache

@@ -13,7 +13,7 @@ from typing import Literal
 
 from services.escalation.domain.clocks import derived_id
 from shared.information import InfoPack
-from shared.periods import Period, PeriodKind, period_containing
+from shared.periods import Period, period_containing
 
 InfoClockKind = Literal["item_due", "request", "quota"]
 
@@ -65,18 +65,10 @@ def _quota_clock(unit_id: str, period: Period, quota_min: int, kinds: list[str] 
 
 def quota_clocks(pack: InfoPack, *, unit_id: str, unit_kind: str | None, level: str | None, now: datetime,
                  grace: timedelta, opened_by: str) -> list[InfoClock]:
-    """The unit's ``per: unit`` quotas for the periods ``now`` falls in, one clock per (period, kinds).
-    At a period's end (``now`` = its end) this gives the next period's clocks (and those already open).
-
-    Two quotas of one period counting the same kinds (a unit both of a kind and of a level the pack
-    names) are one obligation: the higher minimum, since meeting it meets both."""
-    strictest: dict[tuple[PeriodKind, tuple[str, ...] | None], int] = {}
-    for q in pack.quotas_for(unit_id=unit_id, kind=unit_kind, level=level):
-        if q.per != "unit" or q.min == 0:
-            continue
-        key = (q.period, tuple(sorted(q.kinds)) if q.kinds is not None else None)
-        strictest[key] = max(strictest.get(key, 0), q.min)
-    return [_quota_clock(unit_id, period_containing(now, period), minimum, list(kinds) if kinds else None,
+    """The unit's quotas (``InfoPack.unit_quotas``: the stricter of two of one period and kinds) for the periods
+    ``now`` falls in, one clock each. At a period's end (``now`` = its end) this gives the next period's clocks
+    (and those already open)."""
+    return [_quota_clock(unit_id, period_containing(now, q.period), q.min, sorted(q.kinds) if q.kinds else None,
                          pack.ref, grace, opened_by)
-            for (period, kinds), minimum in sorted(strictest.items(), key=lambda kv: (kv[0][0], kv[0][1] or ()))]
+            for q in pack.unit_quotas(unit_id=unit_id, kind=unit_kind, level=level)]
 
