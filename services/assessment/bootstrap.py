@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.assessment.entrypoints import consumer, http
+from services.assessment.entrypoints import consumer, documents_http, http
+from services.assessment.service_layer.documents import Documents
 from services.assessment.service_layer.scores import Scores
 from services.assessment.settings import AssessmentSettings
 from shared.db import Database
@@ -25,5 +26,7 @@ def create_app(settings: AssessmentSettings) -> FastAPI:
     auth = bearer_auth(key)
     app = build_app(settings=settings, broker=broker, consumers=consumers, auth=auth, resources=db.connected,
                     ready=db.ping)
-    app.include_router(http.router(Scores(db), auth, bearer_auth(key, query_param="token")))
+    scores, page_auth = Scores(db), bearer_auth(key, query_param="token")
+    app.include_router(http.router(scores, auth, page_auth))
+    app.include_router(documents_http.router(Documents(db, scores), page_auth, settings.chromium))
     return app
