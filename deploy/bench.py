@@ -40,6 +40,9 @@ BENCHMARKS: dict[str, Benchmark] = {
                          "ARGS: N ROUNDS"),
     "intake": Benchmark("bench.intake_submit", "POST /v1/reports beside GET /healthz, on the running stack "
                         "(./baosong up --detach first); ARGS: N CONCURRENCY"),
+    "whole": Benchmark("bench.whole_path", "the whole path: concurrent clients posting reports to a stack it starts, "
+                       "beside /healthz and Kafka's ProducerPerformance; CPU per report by process, lags, time to "
+                       "the archive; ARGS: CLIENTS SECONDS (default 32 20)"),
     "pages": Benchmark("bench.pages_stats", "the statistics and board reads on the running stack "
                        "(./baosong up --detach first); ARGS: N"),
 }
