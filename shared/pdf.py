@@ -9,6 +9,13 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
+from typing import Literal
+
+from fastapi.responses import HTMLResponse, Response
+
+from shared.http import Problem
+
+Format = Literal["html", "pdf"]
 
 
 async def html_to_pdf(html: str, chromium: Path) -> bytes:
@@ -25,3 +32,19 @@ async def html_to_pdf(html: str, chromium: Path) -> bytes:
         if proc.returncode != 0 or not pdf.exists():
             raise RuntimeError(f"chromium --print-to-pdf failed ({proc.returncode}): {err.decode()[-500:]}")
         return pdf.read_bytes()
+
+
+def _exists(path: Path | None) -> bool:
+    return path is not None and path.exists()
+
+
+async def document_response(html: str, name: str, format: Format, chromium: Path | None) -> Response:
+    """The document as HTML, or printed as PDF (503, saying what to install, when Chromium is missing)."""
+    if format == "html":
+        return HTMLResponse(html, headers={"Content-Disposition": f'inline; filename="{name}.html"'})
+    if chromium is None or not _exists(chromium):
+        raise Problem(503, "PDF unavailable", "无法生成 PDF：缺少 Chromium（请运行 ./baosong up，它会安装 chromium"
+                      f" 与中文字体） / {chromium} is missing: run './baosong up' (it installs chromium and the CJK"
+                      " fonts).")
+    return Response(await html_to_pdf(html, chromium), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})

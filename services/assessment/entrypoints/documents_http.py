@@ -12,25 +12,20 @@ FastAPI resolves the routes' Annotated dependencies at run time, so no postponed
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from services.assessment.documents import to_pdf
 from services.assessment.entrypoints.http import AS_OF_HELP, as_of_of, period_of
 from services.assessment.service_layer.documents import Documents, Frame, UnknownUnit
 from shared.auth import Principal
 from shared.http import Problem
+from shared.pdf import Format, document_response
 
 UNIT_HELP = "The issuing office (its unit id); default: the caller's unit."
 ADDRESSEES_HELP = "主送机关 (to whom); default 各有关单位."
 NUMBER_HELP = "发文字号, e.g. 县政办信〔2026〕11号; default none."
-Format = Literal["html", "pdf"]
-
-
-def _exists(path: Path | None) -> bool:
-    return path is not None and path.exists()
 
 
 def _frame(principal: Principal, unit_id: str | None, as_of: datetime | None, addressees: str | None = None,
@@ -50,15 +45,6 @@ def _unknown(exc: UnknownUnit) -> Problem:
 def router(documents: Documents, auth: Callable[..., Awaitable[Principal]], chromium: Path | None) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
-    async def answer(html: str, name: str, format: Format) -> Response:
-        if format == "html":
-            return HTMLResponse(html, headers={"Content-Disposition": f'inline; filename="{name}.html"'})
-        if chromium is None or not _exists(chromium):
-            raise Problem(503, "PDF unavailable", f"无法生成 PDF：缺少 Chromium / {chromium} is missing: run"
-                          " './baosong up' (it installs chromium and the CJK fonts).")
-        return Response(await to_pdf(html, chromium), media_type="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
-
     @api.get("/documents/{period}", summary="考核文书 / the newsletter (month), notice (quarter) or year-end "
              "assessment (year) of an office, as HTML or A4 PDF", response_class=HTMLResponse)
     async def score_document(
@@ -74,7 +60,7 @@ def router(documents: Documents, auth: Callable[..., Awaitable[Principal]], chro
             html = await documents.score_document(chosen, frame)
         except UnknownUnit as exc:
             raise _unknown(exc) from exc
-        return await answer(html, f"{frame.unit_id}-{chosen.name}", format)
+        return await document_response(html, f"{frame.unit_id}-{chosen.name}", format, chromium)
 
     @api.get("/bulletins/{publication}/{issue}", summary="刊物 / an issue of an office's publication compiled from "
              "the items adopted into it, as HTML or A4 PDF", response_class=HTMLResponse)
@@ -88,6 +74,6 @@ def router(documents: Documents, auth: Callable[..., Awaitable[Principal]], chro
             html = await documents.bulletin(publication, issue, frame, clearance=principal.clearance)
         except UnknownUnit as exc:
             raise _unknown(exc) from exc
-        return await answer(html, "bulletin", format)
+        return await document_response(html, "bulletin", format, chromium)
 
     return api
