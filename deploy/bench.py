@@ -40,6 +40,9 @@ BENCHMARKS: dict[str, Benchmark] = {
                          "ARGS: N ROUNDS"),
     "intake": Benchmark("bench.intake_submit", "POST /v1/reports beside GET /healthz, on the running stack "
                         "(./baosong up --detach first); ARGS: N CONCURRENCY"),
+    "assessment": Benchmark("bench.assessment_bench", "scores, the board and the incident statistics at N items and N "
+                            "incidents beside the archive's in-memory fold, and the services' memory; ARGS: N "
+                            "(default 100000)"),
     "pages": Benchmark("bench.pages_stats", "the statistics and board reads on the running stack "
                        "(./baosong up --detach first); ARGS: N"),
 }
