@@ -43,6 +43,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "whole": Benchmark("bench.whole_path", "the whole path: concurrent clients posting reports to a stack it starts, "
                        "beside /healthz and Kafka's ProducerPerformance; CPU per report by process, lags, time to "
                        "the archive; ARGS: CLIENTS SECONDS (default 32 20)"),
+    "assessment": Benchmark("bench.assessment_bench", "scores, the board and the incident statistics at N items and N "
+                            "incidents beside the archive's in-memory fold, and the services' memory; ARGS: N "
+                            "(default 100000)"),
     "pages": Benchmark("bench.pages_stats", "the statistics and board reads on the running stack "
                        "(./baosong up --detach first); ARGS: N"),
 }

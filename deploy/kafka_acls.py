@@ -86,7 +86,7 @@ ROLES: Final[dict[str, Role]] = {
     "approval": Role(writes=(REPORTS, ITEMS), reads=(UNITS, REPORTS, ITEMS)),
     "escalation": Role(writes=(BREACHES, DEADLINES), reads=(UNITS, REPORTS, ITEMS, BREACHES, DEADLINES)),
     "archive": Role(writes=(AUDIT,), reads=(REPORTS, ITEMS, UNITS, DEADLINES, BREACHES)),
-    "assessment": Role(writes=(), reads=(UNITS, ITEMS, BREACHES, DEADLINES)),
+    "assessment": Role(writes=(), reads=(UNITS, ITEMS, BREACHES, DEADLINES, REPORTS)),
 }
 
 

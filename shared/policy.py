@@ -2,7 +2,8 @@
 
 A pack says what is reportable (category thresholds and the sensitivity clause), how grave it is
 (grades I–IV), how far each grade travels up the levels, what is owed by when (obligations and
-their limits), when to remind, and the monthly quotas. Services load packs through this module
+their limits) and when to remind (the quotas of routine information are in the information packs,
+``shared.information``). Services load packs through this module
 only; no number from the rules is written in code.
 """
 
@@ -118,8 +119,6 @@ class Pack(BaseModel):
     required_content: tuple[str, ...] = Field(
         default=(), description="Fields (dotted paths) an urgent report must fill: each one left empty is a"
                                 " warning, not a refusal (a first report by phone may lack them).")
-    quotas: dict[str, NonNegativeInt] = Field(
-        default_factory=dict, description="Reports a month owed per unit kind (assessment).")
 
     @property
     def ref(self) -> str:

@@ -24,7 +24,7 @@ from shared.signing import Signer
 
 
 def create_app(settings: ArchiveSettings) -> FastAPI:
-    check_packs()  # the statistics' quotas come from the packs
+    check_packs()  # as every service: a broken pack stops the start
     access = settings.kafka_access()
     broker = make_broker(access, client_id="baosong-archive")
     db = Database(settings.pg_dsn)

@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from deploy.web_assets import ensure_echarts
-from services.archive.stats.domain import SHANGHAI, period_of
+from shared.incident_stats.figures import SHANGHAI, period_of
 from tests.conftest import Infra
 from tests.support.reports import report
 from tests.support.services import running_service

@@ -1,20 +1,8 @@
-"""Assessment statistics per unit per month (contract §Archive ``/v1/stats/units``); pure, no I/O.
+"""The archive's incident statistics: a fold over every stored event, in memory; pure, no I/O.
 
-Definitions (docs/pages.md §统计口径):
-- A month is a calendar month in Asia/Shanghai.
-- ``reports``: reports submitted by the unit (``ReportSubmitted.report.reporting_unit``) whose
-  ``received_at`` falls in the month.
-- Each written-report obligation of a unit (``written_report`` in the obligations of
-  ``ReportSubmitted`` / ``IncidentRegraded``, one per incident and unit) counts in the month of its
-  ``late_at`` and is exactly one of:
-  ``missed`` — a ``missed`` DeadlineBreached exists for it;
-  ``late`` — a ``late`` DeadlineBreached exists for it, and no ``missed`` one;
-  ``on_time`` — no breach, and a ReportForwarded from the unit (to the obligation's ``to_unit_id``)
-  happened (envelope ``time``) at or before ``late_at``;
-  otherwise still open: not counted.
-- ``on_time_rate`` = on_time / (on_time + late + missed), rounded to 4 places; null when nothing is due.
-- ``quota``: the pack's monthly quota for the unit's kind (null when the pack sets none);
-  ``quota_met`` = reports ≥ quota (null without a quota).
+The definitions are ``shared.incident_stats.figures``'s (docs/pages.md §统计口径); assessment counts the same
+by SQL aggregates over its read models (docs/work-information/assessment.md). This fold is kept so the
+archive's ``/v1/stats/*`` answer as before, with the same numbers.
 """
 
 from __future__ import annotations
@@ -22,12 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from shared.report import MAX_YEAR, MIN_YEAR
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-WRITTEN = "written_report"
+from shared.incident_stats.figures import WRITTEN, Counts, period_of, zero
 
 
 @dataclass(frozen=True)
@@ -56,29 +40,6 @@ class _Duty:
     breaches: set[str] = field(default_factory=set)
     breach_deadline: datetime | None = None
     forwarded_at: datetime | None = None
-
-
-def period_of(moment: datetime) -> str:
-    local = moment.astimezone(SHANGHAI)
-    return f"{local.year:04d}-{local.month:02d}"
-
-
-def parse_period(period: str) -> str:
-    """Validate ``YYYY-MM`` in the years reports may fall in (ValueError otherwise); returns it normalised."""
-    month = datetime.strptime(period, "%Y-%m")
-    if not MIN_YEAR <= month.year <= MAX_YEAR:
-        raise ValueError(f"{period}: outside the years {MIN_YEAR}–{MAX_YEAR}")
-    return month.strftime("%Y-%m")
-
-
-def previous_periods(period: str, count: int) -> list[str]:
-    """``count`` months ending with ``period``, oldest first."""
-    year, month = map(int, period.split("-"))
-    out = []
-    for _ in range(count):
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return out[::-1]
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -121,61 +82,17 @@ def _outcome(duty: _Duty) -> str | None:
     return None
 
 
-def _rate(on_time: int, late: int, missed: int) -> float | None:
-    due = on_time + late + missed
-    return round(on_time / due, 4) if due else None
-
-
-def unit_stats(facts: list[Fact], units: dict[str, UnitInfo], quotas: dict[str, int | None],
-               period: str) -> list[dict[str, Any]]:
-    """One row per unit (every registered unit, and any unit with figures), best on-time rate first.
-
-    ``quotas`` maps a unit id to its monthly quota (from the pack governing it), None for none.
-    """
-    return stats_by_period(facts, units, quotas, [period])[period]
-
-
-def stats_by_period(facts: list[Fact], units: dict[str, UnitInfo], quotas: dict[str, int | None],
-                    periods: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """``unit_stats`` for several months in one pass over the facts."""
-    counts: dict[str, dict[str, dict[str, int]]] = {
-        p: {uid: {"reports": 0, "on_time": 0, "late": 0, "missed": 0} for uid in units} for p in periods}
-
-    def row(period: str, uid: str) -> dict[str, int]:
-        return counts[period].setdefault(uid, {"reports": 0, "on_time": 0, "late": 0, "missed": 0})
-
+def counts_by_period(facts: list[Fact], periods: list[str]) -> dict[str, Counts]:
+    """Each month's figures per unit (only units with some), in one pass over the facts."""
+    counts: dict[str, Counts] = {p: {} for p in periods}
     for fact in facts:
         if fact.type == "ReportSubmitted":
             p = period_of(_dt(fact.data["received_at"]) or fact.time)
             if p in counts:
-                row(p, fact.data["report"]["reporting_unit"])["reports"] += 1
+                counts[p].setdefault(fact.data["report"]["reporting_unit"], zero())["reports"] += 1
     for (_, uid), duty in _duties(facts).items():
         month_at = duty.late_at or duty.breach_deadline
         outcome = _outcome(duty)
         if outcome and month_at and (p := period_of(month_at)) in counts:
-            row(p, uid)[outcome] += 1
-    return {p: _rows(by_unit, units, quotas) for p, by_unit in counts.items()}
-
-
-def _rows(by_unit: dict[str, dict[str, int]], units: dict[str, UnitInfo],
-          quotas: dict[str, int | None]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for uid, r in by_unit.items():
-        info = units.get(uid, UnitInfo(uid))
-        quota = quotas.get(uid)
-        out.append({"unit_id": uid, **r, "name": info.name or uid, "kind": info.kind,
-                    "on_time_rate": _rate(r["on_time"], r["late"], r["missed"]),
-                    "quota": quota, "quota_met": None if quota is None else r["reports"] >= quota})
-    out.sort(key=_rank)
-    return out
-
-
-def _rank(row: dict[str, Any]) -> tuple[bool, float, str]:
-    rate = row["on_time_rate"]
-    return (rate is None, -(rate or 0.0), row["unit_id"])
-
-
-def totals(rows: list[dict[str, Any]], period: str) -> dict[str, Any]:
-    """The month's sums over units (what the charts over months plot)."""
-    s = {k: sum(r[k] for r in rows) for k in ("reports", "on_time", "late", "missed")}
-    return {"period": period, **s, "on_time_rate": _rate(s["on_time"], s["late"], s["missed"])}
+            counts[p].setdefault(uid, zero())[outcome] += 1
+    return counts

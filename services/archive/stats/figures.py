@@ -13,18 +13,12 @@ from typing import Any
 import asyncpg
 
 from services.archive.domain.stored import StoredEvent, conforms
-from services.archive.stats.domain import Fact, UnitInfo, previous_periods, stats_by_period, totals
+from services.archive.stats.domain import Fact, UnitInfo, counts_by_period
 from services.archive.stats.queries import load_units
 from services.archive.stats.tail import StoreTail
-from shared.policy import pack_for
+from shared.incident_stats.figures import month_figures, previous_periods
 
 STATS_TYPES = ["ReportSubmitted", "IncidentRegraded", "ReportForwarded", "DeadlineBreached"]
-
-
-def quotas_for(units: dict[str, UnitInfo]) -> dict[str, int | None]:
-    """Each unit's monthly quota from the pack that governs it (``packs/assignments.yaml``)."""
-    return {uid: pack_for(unit_id=uid, unit_kind=info.kind).quotas.get(info.kind) if info.kind else None
-            for uid, info in units.items()}
 
 
 def _fact(event: StoredEvent) -> Fact | None:
@@ -36,10 +30,7 @@ def _fact(event: StoredEvent) -> Fact | None:
 
 def compute(facts: list[Fact], units: dict[str, UnitInfo], period: str, history: int) -> dict[str, Any]:
     periods = previous_periods(period, history)
-    by_period = stats_by_period(facts, units, quotas_for(units), periods)
-    rows = by_period[period]
-    months = [totals(by_period[p], p) for p in periods]
-    return {"period": period, "units": rows, "totals": totals(rows, period), "months": months}
+    return month_figures(counts_by_period(facts, periods), units, periods)
 
 
 class Figures:
@@ -47,7 +38,7 @@ class Figures:
         self._facts: StoreTail[Fact] = StoreTail(STATS_TYPES, _fact)
         self._cache: dict[tuple[str, int], tuple[int, dict[str, Any]]] = {}
 
-    async def month(self, pool: asyncpg.Pool, period: str, history: int = 6) -> dict[str, Any]:
+    async def month(self, pool: asyncpg.Pool, period: str, history: int) -> dict[str, Any]:
         """``{"period", "units", "totals", "months"}``: the month per unit, and the last months' totals."""
         units = await load_units(pool)
         facts = await self._facts.refresh(pool)

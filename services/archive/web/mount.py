@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
 
-from services.archive.stats import http as stats_http
+from services.archive.stats.figures import Figures
 from services.archive.web import api, pages
 from shared.db import Database
 from shared.http import bearer_auth
+from shared.incident_stats import http as stats_http
 
 
 def pages_router(db: Database, public_key_pem: bytes, *, echarts: Path | None, chromium: Path | None) -> APIRouter:
@@ -17,6 +19,11 @@ def pages_router(db: Database, public_key_pem: bytes, *, echarts: Path | None, c
     auth = bearer_auth(public_key_pem, query_param="token")  # EventSource and downloads send ?token=
     root = APIRouter()
     root.include_router(api.router(db, auth))
-    root.include_router(stats_http.router(db, auth, echarts, chromium))
+    figures = Figures()
+
+    async def month(period: str, history: int) -> dict[str, Any]:
+        return await figures.month(db.pool, period, history)
+
+    root.include_router(stats_http.router(month, auth, echarts, chromium))
     root.include_router(pages.router(echarts))
     return root

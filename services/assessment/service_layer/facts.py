@@ -6,7 +6,7 @@ without an offset is refused (set aside) rather than guessed at.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +42,8 @@ APPLY: dict[str, Apply] = {
 }
 
 
-async def apply(conn: Conn, envelope: Envelope, data: EventData) -> None:
+async def apply(conn: Conn, envelope: Envelope, data: EventData, appliers: Mapping[str, Apply]) -> None:
+    """``appliers``: the scores' (``APPLY``) or the incident statistics' (``INCIDENT_APPLY``)."""
     if envelope.time.tzinfo is None:
         raise ValueError(f"event {envelope.id}: its time {envelope.time.isoformat()} has no UTC offset")
-    await APPLY[envelope.type](conn, envelope.id, envelope.time, data)
+    await appliers[envelope.type](conn, envelope.id, envelope.time, data)

@@ -108,8 +108,8 @@ class Scenario:
     def expected(self) -> dict[str, dict[str, Any]]:
         base = {"reports": 0, "on_time": 0, "late": 0, "missed": 0}
         return {
-            self.town_a: {**base, "reports": 1, "on_time": 1, "on_time_rate": 1.0, "quota": 5, "quota_met": False},
-            self.school_b: {**base, "reports": 2, "late": 1, "missed": 1, "on_time_rate": 0.0, "quota": 1,
-                            "quota_met": True},
-            self.county: {**base, "on_time_rate": None, "quota": 5, "quota_met": False},
+            self.town_a: {**base, "reports": 1, "on_time": 1, "on_time_rate": 1.0, "quota": None, "quota_met": None},
+            self.school_b: {**base, "reports": 2, "late": 1, "missed": 1, "on_time_rate": 0.0, "quota": None,
+                            "quota_met": None},
+            self.county: {**base, "on_time_rate": None, "quota": None, "quota_met": None},
         }

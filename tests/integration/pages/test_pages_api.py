@@ -171,4 +171,4 @@ def test_report_command_writes_html_and_pdf(
     admin = {"Authorization": f"Bearer {infra.token(unit=None, role='admin')}"}
     assert report_rows(paths[0].read_text(encoding="utf-8"))[scenario.school_b] == {
         k: v for k, v in stats_rows(archive, admin)[scenario.school_b].items()
-        if k in ("reports", "on_time", "late", "missed", "on_time_rate", "quota", "quota_met")}
+        if k in ("reports", "on_time", "late", "missed", "on_time_rate")}

@@ -89,11 +89,11 @@ def test_schools_get_the_school_pack() -> None:
 
 def test_extends_inherits_unset_sections_and_refuses_cycles(tmp_path: Path) -> None:
     (tmp_path / "base.yaml").write_text("name: base\nversion: 1\ntitle: {zh: 基, en: base}\nsources: [s]\n"
-                                        "reminders: [0.25]\nquotas: {school: 3}\n")
+                                        "reminders: [0.25]\nvague_words: [听说]\n")
     (tmp_path / "child.yaml").write_text("name: child\nversion: 2\nextends: base\ntitle: {zh: 子, en: child}\n"
                                          "sources: [t]\nreminders: [0.9]\n")
     child = load_pack_file(tmp_path / "child.yaml")
-    assert (child.ref, child.reminders, child.quotas) == ("child@2", (0.9,), {"school": 3})
+    assert (child.ref, child.reminders, child.vague_words) == ("child@2", (0.9,), ("听说",))
     (tmp_path / "a.yaml").write_text("name: a\nversion: 1\nextends: b\n")
     (tmp_path / "b.yaml").write_text("name: b\nversion: 1\nextends: a\n")
     with pytest.raises(PackError, match="cycle"):

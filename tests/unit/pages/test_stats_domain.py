@@ -3,8 +3,9 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.archive.stats.domain import Fact, UnitInfo, previous_periods, totals, unit_stats
-from services.archive.stats.findings import problems
+from services.archive.stats.domain import Fact, UnitInfo, counts_by_period
+from shared.incident_stats.figures import month_figures, previous_periods, totals
+from shared.incident_stats.findings import problems
 
 T = datetime.fromisoformat("2026-10-31T23:00:00+08:00")  # 2026-10 in Shanghai, 2026-10-31 15:00 UTC
 
@@ -31,8 +32,12 @@ UNITS = {"town": UnitInfo("town", "城关镇党政办", "general_office"),
          "county": UnitInfo("county", "县政府办", "general_office")}
 
 
+def unit_stats(facts: list[Fact], period: str = "2026-10") -> list[dict[str, Any]]:
+    return list(month_figures(counts_by_period(facts, [period]), UNITS, [period])["units"])
+
+
 def rows(facts: list[Fact], period: str = "2026-10") -> dict[str, dict[str, Any]]:
-    return {r["unit_id"]: r for r in unit_stats(facts, UNITS, {"town": 2, "county": None}, period)}
+    return {r["unit_id"]: r for r in unit_stats(facts, period)}
 
 
 def test_forward_before_late_at_is_on_time_and_months_are_shanghai_months() -> None:
@@ -56,7 +61,7 @@ def test_breaches_decide_late_and_missed_and_missed_wins() -> None:
              submitted("c", "town", at)]
     r = rows(facts)["town"]
     assert (r["on_time"], r["late"], r["missed"], r["on_time_rate"]) == (0, 1, 1, 0.0)
-    assert r["reports"] == 3 and r["quota"] == 2 and r["quota_met"] is True
+    assert r["reports"] == 3
 
 
 def test_forward_to_another_unit_does_not_fulfil_and_open_duties_are_not_counted() -> None:
@@ -64,17 +69,31 @@ def test_forward_to_another_unit_does_not_fulfil_and_open_duties_are_not_counted
     r = rows([submitted("x", "town", at), forwarded("x", "town", at, to="elsewhere")])["town"]
     assert (r["on_time"], r["late"], r["missed"], r["on_time_rate"]) == (0, 0, 0, None)
     county = rows([])["county"]
-    assert county["quota"] is None and county["quota_met"] is None
+    assert (county["reports"], county["on_time_rate"]) == (0, None)
+
+
+def test_incident_reports_count_against_no_quota() -> None:
+    """The information quota is /v1/scores' (signed-off items); incident reports, rejected ones included, are
+    not counted against it here."""
+    at = T - timedelta(days=2)
+    town = rows([submitted(f"q{i}", "town", at) for i in range(7)])["town"]
+    assert (town["reports"], town["quota"], town["quota_met"]) == (7, None, None)
+
+
+def test_a_duty_known_only_from_its_breaches_counts_in_the_month_of_its_late_breach() -> None:
+    deadline = T + timedelta(hours=2)  # 2026-11-01 01:00 in Shanghai
+    facts = [breach("o", "town", "missed", deadline + timedelta(days=40)), breach("o", "town", "late", deadline)]
+    assert rows(facts, "2026-11")["town"]["missed"] == 1
+    assert rows(facts, "2026-10")["town"]["missed"] == 0
 
 
 def test_totals_and_named_problems() -> None:
     at = T - timedelta(days=5)
-    out = unit_stats([submitted("b", "town", at), breach("b", "town", "missed", at + timedelta(hours=10))],
-                     UNITS, {"town": 5}, "2026-10")
+    out = unit_stats([submitted("b", "town", at), breach("b", "town", "missed", at + timedelta(hours=10))])
     assert totals(out, "2026-10")["missed"] == 1
     named = problems(out)
     assert any("城关镇党政办存在漏报" in p for p in named)
-    assert any("未达到月度定额" in p for p in named)
+    assert not any("定额" in p for p in named)
 
 
 def test_previous_periods_cross_the_year() -> None:

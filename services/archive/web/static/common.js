@@ -12,7 +12,7 @@ const BS = (() => {
     reports: ['报告', 'Reports'], evidence: ['证据', 'evidence'], ranking: ['公示栏：按时报送率排名', 'Ranking by on-time rate'],
     trend: ['近月趋势', 'Months'], download: ['下载月度报告', 'Monthly report'], period: ['月份', 'Month'],
     nograde: ['未定级', 'ungraded'], grade: ['{g} 级', 'Grade {g}'],
-    reported: ['报送', 'reports'], ontime: ['按时', 'on time'], rate: ['按时报送率', 'on-time rate'], quota: ['定额', 'quota'],
+    reported: ['报送', 'reports'], ontime: ['按时', 'on time'], rate: ['按时报送率', 'on-time rate'],
     withheld: ['密级内容，已隐去', 'classified: withheld'],
     count: ['起', 'count'], breachlist: ['超时告警及证据', 'Breaches and evidence'], live: ['实时连接', 'live'],
     degraded: ['系统异常：有消息积压，告警可能延迟', 'System degraded: records are held up; breaches may be late'],

@@ -17,8 +17,7 @@ async function load() {
     BS.api(`/v1/stats/months?until=${period}&count=6`)]);
   document.getElementById('ranking').innerHTML = month.units.map((u, i) => `<tr data-unit="${esc(u.unit_id)}">
     <td>${i + 1}</td><td>${esc(u.name)}</td><td>${u.reports}</td><td>${u.on_time}</td><td class="late">${u.late}</td>
-    <td class="missed">${u.missed}</td><td>${pct(u.on_time_rate)}</td>
-    <td>${u.quota === null ? '—' : (u.quota_met ? '✔ ' : '✘ ') + u.quota}</td></tr>`).join('');
+    <td class="missed">${u.missed}</td><td>${pct(u.on_time_rate)}</td></tr>`).join('');
   rateChart.setOption({title: {text: t('ranking'), textStyle: {fontSize: 14}}, tooltip: {},
     xAxis: {type: 'category', data: month.units.map((u) => u.name), axisLabel: {rotate: 30}},
     yAxis: {type: 'value', max: 100, axisLabel: {formatter: '{value}%'}},

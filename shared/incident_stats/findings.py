@@ -22,8 +22,6 @@ def comment(row: dict[str, Any]) -> str:
         text = f"{name}本月漏报{row['missed']}起、迟报{row['late']}起，需要加强管理"
     else:
         text = f"{name}大部分情况下能按时报送，但有{row['late']}起迟报"
-    if row["quota_met"] is False:
-        text += f"；报送信息{row['reports']}条，未达到每月{row['quota']}条的定额"
     return text + "。"
 
 
@@ -33,7 +31,6 @@ def problems(rows: list[dict[str, Any]]) -> list[str]:
     missed = [r for r in rows if r["missed"]]
     late = [r for r in rows if r["late"] and not r["missed"]]
     low = [r for r in rows if r["on_time_rate"] is not None and r["on_time_rate"] < GOOD_RATE]
-    short = [r for r in rows if r["quota_met"] is False]
     if missed:
         out.append(f"{_names(missed)}存在漏报（超过最迟时限仍未报送），建议严格落实值班值守和信息报送责任制，"
                    "对漏报事项逐件倒查、追究责任。")
@@ -41,8 +38,6 @@ def problems(rows: list[dict[str, Any]]) -> list[str]:
         out.append(f"{_names(late)}存在迟报，建议加强对报送时限的管理和监督，事发后先电话报告、再书面报告。")
     if low:
         out.append(f"{_names(low)}按时报送率低于{GOOD_RATE:.0%}，建议加强内部协调，提高信息报送的及时性。")
-    if short:
-        out.append(f"{_names(short)}报送信息数量未达到月度定额，建议拓宽信息来源，主动报送。")
     return out
 
 

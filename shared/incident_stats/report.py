@@ -1,6 +1,6 @@
 """The monthly assessment report (信息报送情况报告) as one self-contained HTML page, and as PDF.
 
-The numbers are exactly ``figures.Figures.month`` (what ``/v1/stats/units`` answers); each unit's
+The numbers are exactly what ``/v1/stats/units`` answers (the same figures); each unit's
 row carries ``data-unit`` and per-figure classes so a test can read them back.
 """
 
@@ -10,19 +10,14 @@ import json
 from html import escape
 from typing import Any
 
-from services.archive.stats.findings import comment, overview, pct, problems
+from shared.incident_stats.findings import comment, overview, pct, problems
 
-COLUMNS = ("reports", "on_time", "late", "missed", "on_time_rate", "quota", "quota_met")
-HEADINGS = ("报送信息", "按时", "迟报", "漏报", "按时报送率", "定额", "达标")
+COLUMNS = ("reports", "on_time", "late", "missed", "on_time_rate")
+HEADINGS = ("报送信息", "按时", "迟报", "漏报", "按时报送率")
 
 
 def _cell(key: str, value: Any) -> str:
-    if key == "on_time_rate":
-        shown = pct(value)
-    elif value is None or key == "quota_met":
-        shown = {True: "是", False: "否", None: "—"}[value]
-    else:
-        shown = str(value)
+    shown = pct(value) if key == "on_time_rate" else str(value)
     return f'<td class="{key}" data-value="{escape(json.dumps(value))}">{escape(shown)}</td>'
 
 

@@ -1,4 +1,6 @@
-"""Statistics endpoints: ``/v1/stats/units`` (contract §Archive), the months' totals, the monthly report.
+"""Statistics endpoints: ``/v1/stats/units`` (contract §Archive), the months' totals, the monthly report —
+the same routes in the archive (its in-memory fold) and in assessment (its SQL aggregates), each giving the
+figures its own way (``MonthFigures``).
 
 FastAPI resolves the routes' Annotated dependencies at run time, so no postponed annotations here.
 """
@@ -6,19 +8,22 @@ FastAPI resolves the routes' Annotated dependencies at run time, so no postponed
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from services.archive.stats.domain import SHANGHAI, parse_period, period_of
-from services.archive.stats.figures import Figures
-from services.archive.stats.report import render_html
 from shared.auth import Principal
-from shared.db import Database
 from shared.http import Problem
-from shared.pdf import html_to_pdf
+from shared.incident_stats.figures import SHANGHAI, parse_period, period_of
+from shared.incident_stats.report import render_html
+from shared.pdf import Format, document_response
 from shared.report import MAX_YEAR, MIN_YEAR
+
+#: ``(period, history)`` → ``{"period", "units", "totals", "months"}`` (``shared.incident_stats.figures``):
+#: the month per unit, and the totals of the ``history`` months ending with it.
+MonthFigures = Callable[[str, int], Awaitable[dict[str, Any]]]
+REPORT_MONTHS = 6  # the monthly report's trend chart
 
 
 def _period(value: str | None, field: str = "period") -> str:
@@ -40,43 +45,31 @@ def _read_echarts(path: Path | None) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _exists(path: Path | None) -> bool:
-    return path is not None and path.exists()
-
-
-def router(db: Database, auth: Callable[..., Awaitable[Principal]], echarts: Path | None,
+def router(month: MonthFigures, auth: Callable[..., Awaitable[Principal]], echarts: Path | None,
            chromium: Path | None) -> APIRouter:
     """Statistics are the 公示栏: any signed-in viewer sees every unit's figures."""
     api = APIRouter(prefix="/v1/stats")
-    figures_of = Figures()
 
     @api.get("/units")
     async def units(principal: Annotated[Principal, Depends(auth)],
                     period: Annotated[str | None, Query()] = None) -> dict[str, Any]:
-        figures = await figures_of.month(db.pool, _period(period), history=1)
+        figures = await month(_period(period), 1)
         return {"period": figures["period"], "units": figures["units"], "totals": figures["totals"]}
 
     @api.get("/months")
     async def months(principal: Annotated[Principal, Depends(auth)],
                      until: Annotated[str | None, Query()] = None,
                      count: Annotated[int, Query(ge=1, le=24)] = 6) -> dict[str, Any]:
-        figures = await figures_of.month(db.pool, _period(until, "until"), history=count)
+        figures = await month(_period(until, "until"), count)
         return {"months": figures["months"]}
 
     @api.get("/report", response_class=HTMLResponse,
              responses={200: {"content": {"application/pdf": {}}, "description": "HTML, or PDF with format=pdf"}})
     async def report(principal: Annotated[Principal, Depends(auth)],
                      period: Annotated[str | None, Query()] = None,
-                     format: Annotated[Literal["html", "pdf"], Query()] = "html") -> Response:
-        figures = await figures_of.month(db.pool, _period(period))
+                     format: Annotated[Format, Query()] = "html") -> Response:
+        figures = await month(_period(period), REPORT_MONTHS)
         html = render_html(figures, _read_echarts(echarts))
-        name = f"baosong-monthly-{figures['period']}"
-        if format == "html":
-            return HTMLResponse(html, headers={"Content-Disposition": f'inline; filename="{name}.html"'})
-        if chromium is None or not _exists(chromium):
-            raise Problem(503, "PDF unavailable", f"无法生成 PDF：缺少 Chromium / {chromium} is missing:"
-                          " apt-get install chromium fonts-wqy-zenhei")
-        return Response(await html_to_pdf(html, chromium), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+        return await document_response(html, f"baosong-monthly-{figures['period']}", format, chromium)
 
     return api
