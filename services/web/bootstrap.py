@@ -51,7 +51,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(session_http.router(gate, session, allowed_origins=settings.allowed_origins,
                                            ttl_s=settings.session_ttl_s, secure_cookie=settings.secure_cookie,
                                            max_failures=settings.signin_max_failures,
-                                           window_s=settings.signin_window_s))
+                                           window_s=settings.signin_window_s, clock=now_utc))
     app.include_router(proxy_http.router(upstream, session))
     app.include_router(pages.router(optional_session(gate), front_end=settings.front_end_dir,
                                     echarts=settings.echarts_js))

@@ -42,7 +42,8 @@ def locked_problem(locked: Locked, failures: int, window_s: int, now: datetime) 
 
 
 def router(gate: Gate, session: Callable[..., Awaitable[Session]], *, allowed_origins: Collection[str],
-           ttl_s: int, secure_cookie: bool, max_failures: int, window_s: int) -> APIRouter:
+           ttl_s: int, secure_cookie: bool, max_failures: int, window_s: int,
+           clock: Callable[[], datetime]) -> APIRouter:
     api = APIRouter(prefix="/v1", include_in_schema=False)
 
     @api.post("/session", status_code=201, response_model=None)
@@ -51,7 +52,7 @@ def router(gate: Gate, session: Callable[..., Awaitable[Session]], *, allowed_or
         try:
             signed = await gate.sign_in(credentials.login, credentials.password)
         except Locked as locked:
-            problem = locked_problem(locked, max_failures, window_s, datetime.now(UTC))
+            problem = locked_problem(locked, max_failures, window_s, clock())
             answer = problem_response(problem, request.url.path)
             answer.headers["Retry-After"] = str(problem.extra["retry_after_s"])
             return answer
