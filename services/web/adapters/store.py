@@ -31,16 +31,19 @@ class PgAccounts:
 
     async def put(self, account: Account, password_hash: str | None, now: datetime) -> bool:
         """Insert or update; the hash only when given (an update keeps the password otherwise). True: created."""
+        fields = (account.login, account.name, account.unit, list(account.roles), account.phone, account.clearance)
+        if password_hash is None:  # an existing account (the service layer gives a new one its hash)
+            await self._db.pool.execute(
+                """UPDATE web.accounts SET name = $2, unit_id = $3, roles = $4, phone = $5, clearance = $6,
+                       updated_at = $7 WHERE login = $1""", *fields, now)
+            return False
         created: bool = await self._db.pool.fetchval(
             """INSERT INTO web.accounts AS a (login, name, unit_id, roles, phone, clearance, password_hash,
                                               password_set_at, created_at, updated_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)
                ON CONFLICT (login) DO UPDATE SET name = $2, unit_id = $3, roles = $4, phone = $5, clearance = $6,
-                   password_hash = COALESCE($9, a.password_hash),
-                   password_set_at = CASE WHEN $9 IS NULL THEN a.password_set_at ELSE $8 END, updated_at = $8
-               RETURNING (xmax = 0)""",
-            account.login, account.name, account.unit, list(account.roles), account.phone, account.clearance,
-            password_hash or "", now, password_hash)
+                   password_hash = $7, password_set_at = $8, updated_at = $8
+               RETURNING (xmax = 0)""", *fields, password_hash, now)
         return created
 
 
