@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from services.web.adapters.upstream import ANSWER_HEADERS, Upstream
 from services.web.domain.sessions import Session
+from services.web.entrypoints.headers import DOCUMENT_POLICY
 from shared.http import Problem
 from shared.logging import get_logger
 
@@ -45,6 +46,8 @@ def router(upstream: Upstream, session: Callable[..., Awaitable[Session]]) -> AP
                 await answer.aclose()
 
         headers = {k: v for k, v in answer.headers.items() if k.lower() in ANSWER_HEADERS}
+        if answer.headers.get("content-type", "").startswith("text/html"):
+            headers["content-security-policy"] = DOCUMENT_POLICY
         return StreamingResponse(relay(), status_code=answer.status_code, headers=headers)
 
     return api
