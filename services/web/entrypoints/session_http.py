@@ -3,7 +3,7 @@ send back), ``DELETE /v1/session`` (退出). For the pages only (a session cooki
 which lists what machines call with bearer tokens."""
 
 from collections.abc import Awaitable, Callable, Collection
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -31,14 +31,15 @@ def described(session: Session) -> dict[str, Any]:
 
 
 def locked_problem(locked: Locked, failures: int, window_s: int, now: datetime) -> Problem:
-    at = locked.until.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
-    wait_s = max(int((locked.until - now).total_seconds()) + 1, 1)
+    until = (locked.until + timedelta(microseconds=999_999)).replace(microsecond=0)  # the whole second after
+    at = until.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+    wait_s = max(int((until - now).total_seconds()), 1)
     minutes = window_s // 60
     return Problem(429, "Too Many Requests",
                    f"账号已锁定：{minutes} 分钟内连续 {failures} 次登录失败，请于北京时间 {at} 后重试 / Locked after "
                    f"{failures} failed sign-ins within {minutes} minutes: try again after {at} Beijing time "
-                   f"({locked.until.astimezone(UTC).isoformat()}).",
-                   extra={"retry_at": locked.until.astimezone(UTC).isoformat(), "retry_after_s": wait_s})
+                   f"({until.astimezone(UTC).isoformat()}).",
+                   extra={"retry_at": until.astimezone(UTC).isoformat(), "retry_after_s": wait_s})
 
 
 def router(gate: Gate, session: Callable[..., Awaitable[Session]], *, allowed_origins: Collection[str],
