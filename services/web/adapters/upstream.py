@@ -39,8 +39,8 @@ class Upstream:
         """The service's answer, its body not yet read (stream it with ``aiter_raw``, then ``aclose``)."""
         sent = {k: v for k, v in headers.items() if k.lower() in REQUEST_HEADERS}
         sent["authorization"] = f"Bearer {self.token_for(account)}"
-        request = self._client.build_request(method, f"{self.urls[service]}/{path}", params=None,
-                                             headers=sent, content=body if method not in ("GET", "HEAD") else None)
+        content = body if method not in ("GET", "HEAD") else None
+        request = self._client.build_request(method, f"{self.urls[service]}/{path}", headers=sent, content=content)
         if query:
             request.url = request.url.copy_with(query=query.encode())
         return await self._client.send(request, stream=True)

@@ -15,8 +15,10 @@ from services.web.domain.sessions import COOKIE, Session
 from services.web.entrypoints.guard import check_origin
 from services.web.service_layer.signin import Gate, Locked, WrongCredentials
 from shared.http import Problem, problem_response
+from shared.logging import get_logger
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+log = get_logger(__name__)  # who signed in, failed or was locked out: the login only, never a password
 
 
 class Credentials(BaseModel):
@@ -53,14 +55,17 @@ def router(gate: Gate, session: Callable[..., Awaitable[Session]], *, allowed_or
         try:
             signed = await gate.sign_in(credentials.login, credentials.password)
         except Locked as locked:
+            log.warning("sign-in refused: the login is locked", login=credentials.login, until=locked.until.isoformat())
             problem = locked_problem(locked, max_failures, window_s, clock())
             answer = problem_response(problem, request.url.path)
             answer.headers["Retry-After"] = str(problem.extra["retry_after_s"])
             return answer
         except WrongCredentials as wrong:
+            log.info("sign-in failed", login=credentials.login, attempts_left=wrong.attempts_left)
             raise Problem(401, "Unauthorized", f"账号或密码错误，还可尝试 {wrong.attempts_left} 次 / Wrong login or "
                                                f"password: {wrong.attempts_left} more attempts before the login "
                                                "is locked.", extra={"attempts_left": wrong.attempts_left}) from None
+        log.info("signed in", login=signed.session.account.login, unit=signed.session.account.unit)
         response.set_cookie(COOKIE, signed.cookie, max_age=ttl_s, path="/", httponly=True, samesite="strict",
                             secure=secure_cookie)
         return described(signed.session)
@@ -72,6 +77,7 @@ def router(gate: Gate, session: Callable[..., Awaitable[Session]], *, allowed_or
     @api.delete("/session", status_code=204)
     async def sign_out(current: Annotated[Session, Depends(session)], response: Response) -> None:
         await gate.sign_out(current)
+        log.info("signed out", login=current.account.login)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=secure_cookie)
 
     return api
