@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from deploy import bench, parked
+from deploy import accounts, bench, parked
 from deploy.database import DATABASE
 from deploy.proc import SetupError
 from deploy.report import cmd_report
@@ -204,7 +204,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="./baosong", description="Baosong 报送 — the local stack")
     sub = p.add_subparsers(dest="command", required=True)
     stack = [stack_choice()]
-    s = sub.add_parser("up", parents=stack, help="start PostgreSQL, Kafka and the four services")
+    s = sub.add_parser("up", parents=stack, help="start PostgreSQL, Kafka and the services")
     s.add_argument("--detach", action="store_true", help="return once every service answers /healthz")
     # Kept so that old scripts still run: up never starts the demo generator unless --demo.
     s.add_argument("--no-demo", action="store_true", help="no effect (up starts no demo unless --demo)")
@@ -233,6 +233,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("file", help="e.g. deploy/demo/units.yaml")
     s.set_defaults(func=cmd_units_load)
     parked.add_parser(sub, stack)
+    accounts.add_parser(sub, stack)
     s = sub.add_parser("verify", parents=stack,
                        help="check the archive's whole hash chain and that it holds every published"
                        " head (exit 1 names the first bad position or head)")

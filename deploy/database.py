@@ -15,8 +15,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import asyncpg
 
 from deploy.scram import scram_verifier
+from shared.producers import SERVICES as KAFKA_SERVICES
 
-SERVICES = ("intake", "approval", "escalation", "archive", "assessment")
+#: Every service with a schema and a login; web (the pages) has no Kafka consumer, so no parking table either.
+SERVICES = (*KAFKA_SERVICES, "web")
 DATABASE = "baosong"
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 #: Migrations every service's schema gets (``{schema}`` and ``{role}`` filled in), e.g. the parking table.
@@ -76,7 +78,8 @@ async def _migrate(conn: asyncpg.Connection, service: str) -> None:
     own = [(path.name, path.read_text()) for path in sorted((SERVICES_DIR / service / "adapters" / "migrations")
                                                             .glob("*.sql"))]
     shared = [(f"shared/{path.name}", path.read_text().replace("{schema}", service)
-               .replace("{role}", service_role(service))) for path in sorted(SHARED_MIGRATIONS_DIR.glob("*.sql"))]
+               .replace("{role}", service_role(service))) for path in sorted(SHARED_MIGRATIONS_DIR.glob("*.sql"))
+              if service in KAFKA_SERVICES]
     for name, sql in own + shared:
         if name in done:
             continue

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
-from deploy.database import SERVICES
 from deploy.proc import SetupError
 from deploy.stack import StackConfig
+from shared.producers import SERVICES  # the services that consume Kafka, each with its parked records
 
 
 def cmd_parked(args: argparse.Namespace) -> int:

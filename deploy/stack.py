@@ -24,14 +24,14 @@ from deploy.kafka_local import LocalKafka, provision_kafka
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import SetupError, is_root, pid_alive, port_open
 from deploy.units import DEMO_TREE, load_tree, read_tree, unit_count
-from deploy.web_assets import CHROMIUM, echarts_path, ensure_echarts
+from deploy.web_assets import CHROMIUM, echarts_path, ensure_echarts, ensure_front_end, front_end_dir
 from shared.auth import create_keypair, mint_token
 from shared.producers import create_producer_keys, private_key_path
 from shared.topics import PARTITIONS
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PORTS = {
-    "intake": 8101, "approval": 8102, "escalation": 8103, "archive": 8104, "assessment": 8105,
+    "intake": 8101, "approval": 8102, "escalation": 8103, "archive": 8104, "assessment": 8105, "web": 8100,
     "kafka": 9092, "kafka_controller": 9093, "postgres": 5433,
 }
 #: The demo stack lives beside the real one: its own data home (``<home>-demo``) and these ports added to the
@@ -128,6 +128,7 @@ class StackConfig:
         """What ``status`` prints; the postgres DSN carries the owner's password (contract)."""
         return {
             "services": {name: self.url(name) for name in SERVICES},
+            "web": f"{self.url('web')}/",  # the pages (sign in with an account: ./baosong account add)
             "kafka": self.kafka.bootstrap,
             "postgres": self.postgres.dsn("postgres", DATABASE),
         }
@@ -153,6 +154,10 @@ class StackConfig:
                         "BAOSONG_HEALTH_URLS": json.dumps({s: self.url(s) for s in SERVICES if s != "archive"})})
         if service == "intake":
             env["BAOSONG_RECEIPT_SIGNING_KEY"] = str(self.receipt_signing_key)
+        if service == "web":  # mints the signed-in person's tokens, calls the other services for the pages
+            env.update({"BAOSONG_JWT_SIGNING_KEY": str(self.private_key),
+                        "BAOSONG_SERVICE_URLS": json.dumps({s: self.url(s) for s in SERVICES if s != "web"}),
+                        "BAOSONG_FRONT_END_DIR": str(front_end_dir())})
         return env
 
 
@@ -233,6 +238,7 @@ def up(cfg: StackConfig) -> dict[str, int]:
         _write_pids(cfg, pids)
     asyncio.run(provision_kafka(cfg.kafka, PARTITIONS))
     ensure_echarts()
+    ensure_front_end()
     for service in SERVICES:
         if service not in pids:
             pids[service] = _start_service(cfg, service)
@@ -245,7 +251,8 @@ def up(cfg: StackConfig) -> dict[str, int]:
     _say(f"Baosong is up in {time.monotonic() - t0:.1f}s:")
     for name in SERVICES:
         _say(f"  {name:<11} {cfg.url(name)}")
-    _say(f"  web pages   {cfg.url('archive')}/")
+    _say(f"  web pages   {cfg.url('web')}/  (an account to sign in with: ./baosong account add --login … --unit …"
+         " --role … --name …)")
     _say(f"  kafka       {cfg.kafka.bootstrap} (SASL/SCRAM; credentials in {cfg.kafka.home / 'credentials'})")
     _say(f"  postgres    {cfg.postgres.dsn('postgres', DATABASE, with_password=False)}"
          "  (password: ./baosong status --json)")

@@ -1,4 +1,5 @@
-"""How a Baosong service process runs: one FastAPI app (HTTP) and one FastStream broker (Kafka).
+"""How a Baosong service process runs: one FastAPI app (HTTP) and one FastStream broker (Kafka); a service
+without Kafka (web, the pages) passes neither broker nor consumers.
 
 The broker starts inside the app's lifespan, after the service's own resources (its PostgreSQL
 pool) are open, and stops before they close, so no handler ever runs without its dependencies.
@@ -53,8 +54,8 @@ def make_consumers(settings: ServiceSettings, db: Database, schema: str) -> Cons
 def build_app(
     *,
     settings: ServiceSettings,
-    broker: KafkaBroker,
-    consumers: Consumers,
+    broker: KafkaBroker | None = None,
+    consumers: Consumers | None = None,
     auth: Callable[..., Awaitable[Principal]],
     resources: Resources | None = None,
     ready: Callable[[], Awaitable[bool]] | None = None,
@@ -65,6 +66,9 @@ def build_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         async with resources() if resources is not None else nullcontext():
+            if broker is None:
+                yield
+                return
             await broker.start()
             try:
                 yield
@@ -81,7 +85,7 @@ def build_app(
         if ready is not None and not await ready():
             raise Problem(503, "Not ready", f"{settings.service_name} 正在启动或数据库不可用 / {settings.service_name}"
                           " is starting or lost its database.")
-        states = await consumers.health()
+        states = await consumers.health() if consumers is not None else []
         held = [_held_up(c) for c in states if c["state"] != "ok"]
         if held:
             raise Problem(503, "Consumer held up", f"{settings.service_name} 有消息处理卡住或积压 / "
@@ -89,7 +93,8 @@ def build_app(
                           extra={"consumers": states})
         return {"status": "ok", "service": settings.service_name, "consumers": states}
 
-    app.include_router(parked_router(consumers, auth))
+    if consumers is not None:
+        app.include_router(parked_router(consumers, auth))
     return app
 
 

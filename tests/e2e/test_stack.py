@@ -20,7 +20,8 @@ from tests.support.reports import report
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("intake", "approval", "escalation", "archive", "assessment", "kafka", "kafka_controller", "postgres")
+NAMES = ("intake", "approval", "escalation", "archive", "assessment", "web", "kafka", "kafka_controller",
+         "postgres")
 
 
 def baosong(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -85,6 +86,14 @@ def test_up_round_trip_down() -> None:
             assert time.monotonic() - sent < 5, "the archive did not have the report within 5 s"
             time.sleep(0.05)
         (home / "answer.json").write_text(answer.text)
+        added = baosong(env, "account", "add", "--login", "zhangwei", "--unit", "county-x-office", "--role",
+                        "duty_officer", "--name", "张伟")
+        assert added.returncode == 0, added.stderr
+        web = status["web"].rstrip("/")
+        signed = httpx.post(f"{web}/v1/session", json={"login": "zhangwei", "password": added.stdout.strip()},
+                            headers={"Origin": web}, timeout=10)
+        assert signed.status_code == 201, signed.text  # the pages' sign-in, with the password account add printed
+        assert httpx.get(f"{web}/api/archive/v1/board", cookies=signed.cookies, timeout=10).status_code == 200
         checked = baosong(env, "verify-receipt", str(home / "answer.json"))
         assert checked.returncode == 0, checked.stdout + checked.stderr
         private = [k for k in (home / "keys").glob("*.pem") if not k.name.endswith(".pub.pem")]

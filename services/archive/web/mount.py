@@ -1,4 +1,5 @@
-"""Everything issue 7 adds to the archive, as one router for bootstrap.py to include."""
+"""Everything issue 7 adds to the archive, as one router for bootstrap.py to include (the pages themselves are
+served by the web service, services/web)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from typing import Any
 from fastapi import APIRouter
 
 from services.archive.stats.figures import Figures
-from services.archive.web import api, pages
+from services.archive.web import api
 from shared.db import Database
 from shared.http import bearer_auth
 from shared.incident_stats import http as stats_http
 
 
 def pages_router(db: Database, public_key_pem: bytes, *, echarts: Path | None, chromium: Path | None) -> APIRouter:
-    """Pages, the breach stream, board and statistics; ECharts and Chromium where the settings say."""
+    """The breach stream, board and statistics; ECharts and Chromium (the monthly report) where the settings say."""
     auth = bearer_auth(public_key_pem, query_param="token")  # EventSource and downloads send ?token=
     root = APIRouter()
     root.include_router(api.router(db, auth))
@@ -25,5 +26,4 @@ def pages_router(db: Database, public_key_pem: bytes, *, echarts: Path | None, c
         return await figures.month(db.pool, period, history)
 
     root.include_router(stats_http.router(month, auth, echarts, chromium))
-    root.include_router(pages.router(echarts))
     return root

@@ -12,7 +12,7 @@ FastAPI resolves the routes' Annotated dependencies at run time, so no postponed
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
@@ -25,6 +25,8 @@ from shared.pdf import Format, document_response
 
 UNIT_HELP = "The issuing office (its unit id); default: the caller's unit."
 ADDRESSEES_HELP = "主送机关 (to whom); default 各有关单位."
+HTML_OR_PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "HTML, or an A4 PDF with format=pdf"}}
 NUMBER_HELP = "发文字号, e.g. 县政办信〔2026〕11号; default none."
 
 
@@ -46,7 +48,7 @@ def router(documents: Documents, auth: Callable[..., Awaitable[Principal]], chro
     api = APIRouter(prefix="/v1")
 
     @api.get("/documents/{period}", summary="考核文书 / the newsletter (month), notice (quarter) or year-end "
-             "assessment (year) of an office, as HTML or A4 PDF", response_class=HTMLResponse)
+             "assessment (year) of an office, as HTML or A4 PDF", response_class=HTMLResponse, responses=HTML_OR_PDF)
     async def score_document(
             principal: Annotated[Principal, Depends(auth)], period: str,
             unit_id: Annotated[str | None, Query(max_length=100, description=UNIT_HELP)] = None,
@@ -63,7 +65,7 @@ def router(documents: Documents, auth: Callable[..., Awaitable[Principal]], chro
         return await document_response(html, f"{frame.unit_id}-{chosen.name}", format, chromium)
 
     @api.get("/bulletins/{publication}/{issue}", summary="刊物 / an issue of an office's publication compiled from "
-             "the items adopted into it, as HTML or A4 PDF", response_class=HTMLResponse)
+             "the items adopted into it, as HTML or A4 PDF", response_class=HTMLResponse, responses=HTML_OR_PDF)
     async def bulletin(
             principal: Annotated[Principal, Depends(auth)], publication: str, issue: str,
             unit_id: Annotated[str | None, Query(max_length=100, description=UNIT_HELP)] = None,

@@ -9,8 +9,9 @@ from deploy.web_assets import ensure_echarts
 from tests.conftest import Infra
 from tests.support.services import running_service
 from tests.support.units import register_units
+from tests.support.web import web_env
 
-SERVICES = ("intake", "approval", "escalation", "archive", "assessment")
+SERVICES = ("intake", "approval", "escalation", "archive", "assessment", "web")
 
 
 @pytest.fixture(scope="package")
@@ -19,7 +20,8 @@ def services(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     ensure_echarts()  # the archive's monthly report inlines it
     logs = tmp_path_factory.mktemp("logs")
     with ExitStack() as stack:
-        urls = {name: stack.enter_context(running_service(infra, name, logs)) for name in SERVICES}
+        urls = {name: stack.enter_context(running_service(infra, name, logs)) for name in SERVICES if name != "web"}
+        urls["web"] = stack.enter_context(running_service(infra, "web", logs, **web_env(infra, dict(urls))))
         register_units(urls["intake"], infra.token(unit=None, role="admin"))
         yield urls
 

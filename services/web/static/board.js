@@ -34,7 +34,7 @@ function render(board) {
 }
 
 function live() {
-  const source = new EventSource('/v1/streams/breaches?token=' + encodeURIComponent(BS.token()));
+  const source = new EventSource(BS.url('/v1/streams/breaches'));  // the session's cookie goes with it
   const status = document.getElementById('live');
   source.onopen = () => { status.textContent = '● ' + t('live'); };
   source.onerror = () => { status.textContent = '○ ' + t('offline'); };
@@ -54,9 +54,8 @@ function live() {
   });
 }
 
-if (!BS.token()) BS.showSignin();
-else BS.api('/v1/board').then((b) => { render(b); live(); }).catch((e) => console.error(e));
-setInterval(() => { if (BS.token()) BS.api('/v1/board').then((b) => {
+BS.api('/v1/board').then((b) => { render(b); live(); }).catch((e) => console.error(e));
+setInterval(() => { BS.api('/v1/board').then((b) => {
   const fresh = document.querySelectorAll('#breaches tr.new').length;
   if (!fresh) render(b); else { const keep = document.getElementById('breaches').innerHTML; render(b);
     document.getElementById('breaches').innerHTML = keep; } }).catch(() => {}); }, 30000);
@@ -73,6 +72,6 @@ function showHealth(h) {
     '</li>').join('') + '</ul>';
   box.hidden = false;
 }
-const checkHealth = () => { if (BS.token()) BS.api('/v1/system/health').then(showHealth).catch(() => {}); };
+const checkHealth = () => { BS.api('/v1/system/health').then(showHealth).catch(() => {}); };
 checkHealth();
 setInterval(checkHealth, 10000);

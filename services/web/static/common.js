@@ -1,8 +1,9 @@
-// Shared by the pages: sign-in token (localStorage), the /v1 fetch helper, and the 中文/English switch.
+// Shared by the pages: who is signed in (GET /v1/session), the API helper (/api/{service}/v1/…, as the signed-in
+// person; a change carries the session's CSRF token), sign-out, and the 中文/English switch.
 const BS = (() => {
   const WORDS = {
-    board: ['值班台', 'Duty board'], stats: ['统计公示', 'Statistics'], signin: ['登录', 'Sign in'],
-    signout: ['退出', 'Sign out'], token: ['令牌（./baosong token）', 'Token (./baosong token)'],
+    board: ['值班台', 'Duty board'], stats: ['统计公示', 'Statistics'],
+    signout: ['退出', 'Sign out'],
     breaches: ['超时告警（实时）', 'Breaches (live)'], approaching: ['临近时限', 'Deadlines approaching'],
     open: ['未结事件（按等级）', 'Open incidents by grade'], waiting: ['待签发报告', 'Awaiting sign-off'],
     late: ['迟报', 'late'], missed: ['漏报', 'missed'], request_missed: ['约稿未报', 'request missed'],
@@ -22,14 +23,30 @@ const BS = (() => {
   let names = {};
   const unit = (id) => (names[id] ? `${esc(names[id])} <span class="muted">${esc(id)}</span>` : esc(id));
   const t = (k) => (WORDS[k] || [k, k])[lang === 'zh' ? 0 : 1];
-  const token = () => localStorage.getItem('bs-token') || '';
+  let me = null;  // GET /v1/session: login, name, unit, roles, clearance, csrf_token
   const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
   const time = (iso) => iso ? new Date(iso).toLocaleString('zh-CN', {timeZone: 'Asia/Shanghai', hour12: false}) : '—';
-  async function api(path) {
-    const r = await fetch(path, {headers: {Authorization: 'Bearer ' + token()}});
-    if (r.status === 401) { showSignin(); throw new Error('401'); }
+  const toSignin = () => location.assign('/signin?next=' + encodeURIComponent(location.pathname + location.search));
+  // A service's API as the signed-in person: web adds their token (the page never holds one).
+  const url = (path, service = 'archive') => `/api/${service}${path}`;
+  async function api(path, {service = 'archive', method = 'GET', body} = {}) {
+    const headers = body === undefined ? {} : {'content-type': 'application/json'};
+    if (method !== 'GET') headers['X-CSRF-Token'] = (me || await session()).csrf_token;
+    const r = await fetch(url(path, service), {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+    if (r.status === 401) { toSignin(); throw new Error('401'); }
     if (!r.ok) throw new Error((await r.json()).detail || r.status);
-    return r.json();
+    return r.status === 204 ? null : r.json();
+  }
+  async function session() {
+    const r = await fetch('/v1/session');
+    if (r.status === 401) { toSignin(); throw new Error('401'); }
+    me = await r.json();
+    return me;
+  }
+  async function signOut() {
+    const {csrf_token: csrf} = me || await session();
+    await fetch('/v1/session', {method: 'DELETE', headers: {'X-CSRF-Token': csrf}});
+    location.assign('/signin');
   }
   function header() {
     const h = document.createElement('header');
@@ -38,19 +55,12 @@ const BS = (() => {
       <button id="lang">${lang === 'zh' ? 'English' : '中文'}</button><button id="out">${t('signout')}</button>`;
     document.body.prepend(h);
     h.querySelector('#lang').onclick = () => { localStorage.setItem('bs-lang', lang === 'zh' ? 'en' : 'zh'); location.reload(); };
-    h.querySelector('#out').onclick = () => { localStorage.removeItem('bs-token'); location.reload(); };
-    try { const c = JSON.parse(atob(token().split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-      h.querySelector('#who').textContent = `${c.sub} · ${(c.roles || []).join(',')}`; } catch (e) { /* not signed in */ }
+    h.querySelector('#out').onclick = () => signOut().catch(() => location.assign('/signin'));
+    session().then((who) => {
+      h.querySelector('#who').textContent = `${who.name} · ${who.unit || ''} · ${who.roles.join(',')}`;
+    }).catch(() => {});
     document.querySelectorAll('[data-t]').forEach((el) => { el.textContent = t(el.dataset.t); });
   }
-  function showSignin() {
-    const s = document.getElementById('signin');
-    s.hidden = false;
-    s.innerHTML = `<h2>${t('signin')}</h2><form><label>${t('token')}<br><input name="token" autocomplete="off"></label>
-      <button>${t('signin')}</button></form>`;
-    s.querySelector('form').onsubmit = (e) => { e.preventDefault();
-      localStorage.setItem('bs-token', e.target.token.value.trim()); location.reload(); };
-  }
-  return {t, token, esc, time, api, header, showSignin, unit, lang: () => lang,
+  return {t, esc, time, api, url, session, header, unit, lang: () => lang,
     setNames: (n) => { names = {...names, ...n}; }};
 })();

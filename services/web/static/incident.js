@@ -79,4 +79,4 @@ async function start() {
   };
 }
 
-if (!BS.token()) BS.showSignin(); else start().catch((e) => console.error(e));
+start().catch((e) => console.error(e));
