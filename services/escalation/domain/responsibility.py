@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.events import Responsible, ResponsiblePerson
+from shared.policy import SignOffStep
 
 DRAFTER_STAGE = "drafter"
 DRAFTER_ROLE = "reporter"
@@ -101,3 +102,13 @@ def _waiting(holding: Holding, deadline: datetime) -> ResponsiblePerson:
                                  held=True)
     step = holding.chain[done]
     return ResponsiblePerson(subject=None, role=step.roles[0], stage=step.stage, step=done + 1, held=True)
+
+
+def item_responsible(unit_id: str, *, drafter: str | None, steps: Sequence[SignOffStep], done: int) -> Responsible:
+    """A late work item: its drafter, and the sign-off step it waited at (the unit's, by its information pack)."""
+    persons = [ResponsiblePerson(subject=drafter, role=DRAFTER_ROLE, stage=DRAFTER_STAGE)]
+    if done < len(steps):
+        step = steps[done]
+        persons.append(ResponsiblePerson(subject=None, role=step.roles[0], stage=step.stage_name, step=done + 1,
+                                         held=True))
+    return Responsible(unit_id=unit_id, persons=persons)
