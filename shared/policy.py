@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validat
 from shared.events import Grade, UnitLevel
 from shared.logging import get_logger
 
-PACKS_DIR = Path(__file__).parent / "packs"
-ASSIGNMENTS_ENV = "BAOSONG_PACK_ASSIGNMENTS"
+#: The packs every service reads: the shipped ones, or a whole folder of a deployment's own (its packs, its
+#: ``assignments.yaml`` and ``information/``) named by ``BAOSONG_PACKS_DIR`` — the same for every service.
+PACKS_DIR = Path(os.environ.get("BAOSONG_PACKS_DIR") or Path(__file__).parent / "packs")
 
 log = get_logger(__name__)
 
@@ -266,17 +267,10 @@ class Assignments(BaseModel):
         return self.by_unit.get(unit_id) or (self.by_kind.get(kind) if kind else None) or self.default
 
 
-def assignments_path(directory: Path = PACKS_DIR) -> Path:
-    """``directory``'s ``assignments.yaml``; for the incident packs, the file ``BAOSONG_PACK_ASSIGNMENTS`` names
-    instead when set (a deployment assigns the shipped packs to its own units without editing them)."""
-    override = os.environ.get(ASSIGNMENTS_ENV) if directory == PACKS_DIR else None
-    return Path(override) if override else directory / "assignments.yaml"
-
-
 @cache
 def load_assignments(directory: Path = PACKS_DIR) -> Assignments:
     """``assignments.yaml``; PackError if it is malformed or names a pack that ``directory`` lacks."""
-    path = assignments_path(directory)
+    path = directory / "assignments.yaml"
     try:
         assignments = Assignments.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValueError) as exc:
