@@ -110,10 +110,14 @@ EVENTS: Final[dict[str, tuple[str, str]]] = {
     "DeadlineApproaching": ("期限临近 / Deadline approaching",
                             "A share of an open obligation's time (e.g. 50 %, 80 %) has passed: act before the "
                             "breach."),
+    "StepOverdue": ("审签步骤超时提醒 / Sign-off step overdue",
+                    "A sign-off step (section head, leader in charge, principal …) has held a report longer than "
+                    "its pack's `hold`: a reminder to that step, before any deadline is breached."),
     "FollowUpDue": ("应续报 / Follow-up due", "A follow-up report (续报) is due for an incident not yet closed."),
     "DeadlineBreached": ("迟报/漏报 / Deadline breached",
-                         "An obligation's limit passed: `late` or `missed`, with evidence and whether concealment "
-                         "is suspected."),
+                         "An obligation's limit passed: `late` or `missed`, with evidence, whether concealment "
+                         "is suspected, and `responsible` (责任倒查): the unit, the drafter, the sign-off steps "
+                         "decided and the step that held the report when the deadline passed."),
     "ChainHeadPublished": ("链头发布 / Chain head published",
                            "The archive's hash-chain head: position, hash, Ed25519 signature."),
     "IngressMessageRefused": ("报告被拒收 / Ingress message refused",

@@ -58,6 +58,12 @@ class ReportApproved(EventData):
     role: str
     comment: str = ""
     final: bool = Field(description="True when this sign-off releases the report from its unit.")
+    step: int | None = Field(default=None, ge=1, description="The sign-off step it settles, numbered from 1 in the"
+                             " pack's chain (the drafting before them is the submission); None: before chains.")
+    stage: str | None = Field(default=None, examples=["leader"], description="That step's stage (approver,"
+                              " section_head, leader, principal …); None: before chains, or a phone report.")
+    skipped: list[str] = Field(default_factory=list, description="Stages passed over in an emergency"
+                               " (`skip_steps`), as the pack allows.")
 
 
 class ReportRejected(EventData):
@@ -67,6 +73,10 @@ class ReportRejected(EventData):
     approver: str
     role: str
     comment: str
+    step: int | None = Field(default=None, ge=1, description="The sign-off step it settles, numbered from 1 in the"
+                             " pack's chain (the drafting before them is the submission); None: before chains.")
+    stage: str | None = Field(default=None, examples=["leader"], description="That step's stage (approver,"
+                              " section_head, leader, principal …); None: before chains, or a phone report.")
 
 
 class ReportForwarded(EventData):
@@ -78,6 +88,9 @@ class ReportForwarded(EventData):
     report_channel: Literal["written", "phone"] = Field(
         default="written", description="A phone report's forward does not discharge the written report.")
     emergency: bool = Field(default=False, description="An emergency level-skip (越级上报) allowed by the pack.")
+    signs_off: bool | None = Field(default=None, description="True when the receiving unit signs the report off in"
+                                   " turn (its own chain) and sends it on; False: a copy, notice or the route's end"
+                                   " (read and acknowledge); None: from before sign-off chains.")
 
 
 class WrittenReportOwed(EventData):
@@ -97,6 +110,26 @@ class ReportAcknowledged(EventData):
     by: str
 
 
+class ResponsiblePerson(EventData):
+    """One person (or, while nobody decided it yet, one role) a breach traces back to (责任倒查)."""
+
+    subject: str | None = Field(description="Who (a token's subject); None: the step waited, nobody had decided it.")
+    role: str = Field(examples=["leader"], description="The role they acted in, or the waiting step's role.")
+    stage: str = Field(examples=["drafter", "section_head", "leader", "principal"],
+                       description="`drafter`: wrote and submitted the report; else the sign-off step's stage.")
+    step: int | None = Field(default=None, description="The sign-off step's number (None: the drafter).")
+    decided_at: AwareDatetime | None = Field(default=None, description="When they decided (None: still waiting).")
+    held: bool = Field(default=False, description="True for the one who held the report when the deadline passed.")
+
+
+class Responsible(EventData):
+    """Who a breach traces back to (责任倒查): the unit, then the drafter, the steps decided and the step waiting
+    when the deadline passed, in the order of the chain."""
+
+    unit_id: str
+    persons: list[ResponsiblePerson] = Field(default_factory=list)
+
+
 class DeadlineBreached(EventData):
     """An obligation's deadline passed. Its subject is an incident, a work item or a commissioned request:
     exactly one of ``incident_id``, ``item_id``, ``request_id`` is set (incident breaches before work
@@ -114,6 +147,8 @@ class DeadlineBreached(EventData):
     policy: str
     suspected_concealment: bool = False
     evidence: list[dict[str, Any]] = Field(default_factory=list)
+    responsible: Responsible | None = Field(
+        default=None, description="责任倒查: the unit and the persons (None: a breach from before it was traced).")
 
 
 class IncidentRegraded(EventData):
@@ -138,6 +173,21 @@ class DeadlineApproaching(EventData):
     obligation: str
     deadline_at: AwareDatetime
     share: float
+    policy: str
+
+
+class StepOverdue(EventData):
+    """A sign-off step has held a report longer than its pack's ``hold``: its own reminder, before any breach."""
+
+    reminder_id: str
+    incident_id: str
+    report_id: str
+    unit_id: str
+    step: int = Field(ge=1, description="The waiting step's number in the chain.")
+    stage: str = Field(examples=["leader"])
+    roles: list[str] = Field(description="The roles that may decide it.")
+    held_since: AwareDatetime = Field(description="When the step began to hold the report.")
+    due_at: AwareDatetime = Field(description="held_since + the step's hold.")
     policy: str
 
 
@@ -220,6 +270,11 @@ class ItemApproved(EventData):
     role: str
     comment: str = ""
     final: bool = Field(description="True when this sign-off releases the item from its unit (it is sent on).")
+    step: int | None = Field(default=None, ge=1, description="The sign-off step it settles, numbered from 1 in the"
+                             " pack's chain (the drafting before them is the submission); None: before chains.")
+    stage: str | None = Field(default=None, examples=["leader"], description="That step's stage (approver,"
+                              " section_head, leader, principal …); None: before chains, or a phone report.")
+    skipped: list[str] = Field(default_factory=list, description="Stages passed over in an emergency.")
 
 
 class ItemRejected(EventData):
@@ -228,6 +283,10 @@ class ItemRejected(EventData):
     approver: str
     role: str
     comment: str
+    step: int | None = Field(default=None, ge=1, description="The sign-off step it settles, numbered from 1 in the"
+                             " pack's chain (the drafting before them is the submission); None: before chains.")
+    stage: str | None = Field(default=None, examples=["leader"], description="That step's stage (approver,"
+                              " section_head, leader, principal …); None: before chains, or a phone report.")
 
 
 class ItemForwarded(EventData):
@@ -316,6 +375,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         UnitRegistered,
         IncidentRegraded,
         DeadlineApproaching,
+        StepOverdue,
         FollowUpDue,
         ChainHeadPublished,
         IngressMessageRefused,

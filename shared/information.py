@@ -21,13 +21,19 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validat
 from shared.events import UnitKind, UnitLevel
 from shared.item import InstructionLevel, ItemKind
 from shared.offset import CHINA
-from shared.policy import MAX_LIMIT, PACKS_DIR, Assignments, PackError, Words, load_assignments, pack_names
+from shared.policy import (
+    MAX_LIMIT,
+    PACKS_DIR,
+    Assignments,
+    PackError,
+    SignOffStep,
+    Words,
+    load_assignments,
+    pack_names,
+)
 from shared.report import MAX_YEAR, MIN_YEAR
 
 INFO_PACKS_DIR = PACKS_DIR / "information"
-
-Role = Literal["approver", "section_head", "leader", "principal"]
-
 
 class KindRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -36,14 +42,6 @@ class KindRule(BaseModel):
         default=None, le=MAX_LIMIT,
         description="Due (signed and sent out of the unit) this long after the start of the day it happened"
                     " (Beijing time; the day it was received when it names none). None: no due time.")
-
-
-class SignOffStep(BaseModel):
-    """One step of the sign-off inside the writing unit: any holder of one of ``roles`` decides it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    roles: tuple[Role, ...] = Field(min_length=1)
-    name: Words
 
 
 class Quota(BaseModel):

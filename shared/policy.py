@@ -9,6 +9,7 @@ only; no number from the rules is written in code.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -20,7 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validat
 from shared.events import Grade, UnitLevel
 from shared.logging import get_logger
 
-PACKS_DIR = Path(__file__).parent / "packs"
+#: The packs every service reads: the shipped ones, or a whole folder of a deployment's own (its packs, its
+#: ``assignments.yaml`` and ``information/``) named by ``BAOSONG_PACKS_DIR`` — the same for every service.
+PACKS_DIR = Path(os.environ.get("BAOSONG_PACKS_DIR") or Path(__file__).parent / "packs")
 
 log = get_logger(__name__)
 
@@ -75,6 +78,58 @@ class Route(BaseModel):
         default=False, description="Each unit's sign-off needs its principal (主要领导), not only an approver.")
 
 
+#: Signing roles, weakest to strongest: a caller holding several roles of a step acts in the strongest.
+ROLE_STRENGTH = ("approver", "section_head", "leader", "principal")
+Role = Literal["approver", "section_head", "leader", "principal"]
+
+
+class SignOffStep(BaseModel):
+    """One step of the sign-off (审签) inside a unit: any holder of one of ``roles`` decides it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    roles: tuple[Role, ...] = Field(min_length=1)
+    name: Words
+    stage: str | None = Field(
+        default=None, pattern=r"^[a-z][a-z_]*$",
+        description="The step's name in events, queues and 责任倒查 (e.g. `leader`); default: its first role.")
+    hold: timedelta | None = Field(
+        default=None, gt=timedelta(), le=MAX_LIMIT,
+        description="How long the step may hold a report before its own reminder (StepOverdue); None: no reminder.")
+    emergency_skip_by: tuple[Role, ...] = Field(
+        default=(), description="Roles that may pass over this step in an emergency (a decision with"
+                                " `skip_steps: true`), deciding a later step of theirs at once.")
+
+    @property
+    def stage_name(self) -> str:
+        return self.stage or self.roles[0]
+
+
+class SignOffChains(BaseModel):
+    """The sign-off steps of a pack's reports: ``steps`` for every grade (and reports below the thresholds),
+    ``by_grade`` for the grades it names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    steps: tuple[SignOffStep, ...] = Field(min_length=1)
+    by_grade: dict[Grade, tuple[SignOffStep, ...]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _stages_unique(self) -> SignOffChains:
+        for chain in (self.steps, *self.by_grade.values()):
+            if not chain:
+                raise ValueError("a sign-off chain needs at least one step")
+            stages = [step.stage_name for step in chain]
+            if len(stages) != len(set(stages)):
+                raise ValueError(f"a chain names a stage twice: {stages}")
+        return self
+
+
+#: A pack without ``sign_off`` signs as Baosong always did: one step (approver or principal), and a second,
+#: the principal's, where the grade's route says ``principal_sign_off``.
+UNIT_SIGN_OFF = SignOffStep(roles=("approver", "principal"), stage="approver",
+                            name=Words(zh="单位审签", en="the unit's sign-off"))
+PRINCIPAL_SIGN_OFF = SignOffStep(roles=("principal",), stage="principal",
+                                 name=Words(zh="主要领导签发", en="the principal's sign-off"))
+
 ObligationName = Literal[
     "written_report", "phone_report", "forward", "receipt", "follow_up", "routine_report"
 ]
@@ -119,11 +174,25 @@ class Pack(BaseModel):
     required_content: tuple[str, ...] = Field(
         default=(), description="Fields (dotted paths) an urgent report must fill: each one left empty is a"
                                 " warning, not a refusal (a first report by phone may lack them).")
+    sign_off: SignOffChains | None = Field(
+        default=None, description="The sign-off steps inside each unit; None: approver or principal, and the"
+                                  " principal too where the route says principal_sign_off.")
 
     @property
     def ref(self) -> str:
         """``name@version``, as events and answers carry it."""
         return f"{self.name}@{self.version}"
+
+    def sign_off_steps(self, *, grade: Grade | None, reportable: bool) -> tuple[SignOffStep, ...]:
+        """The steps a report climbs in each unit it must be signed off in (a reportable report not graded
+        yet as grade IV, as its route)."""
+        key: Grade = grade or "IV"
+        if self.sign_off is not None:
+            return self.sign_off.by_grade.get(key, self.sign_off.steps) if reportable else self.sign_off.steps
+        route = self.routes.get(key) if reportable else None
+        if route is not None and route.principal_sign_off:
+            return UNIT_SIGN_OFF, PRINCIPAL_SIGN_OFF
+        return (UNIT_SIGN_OFF,)
 
     @model_validator(mode="after")
     def _grades_gravest_first(self) -> Pack:

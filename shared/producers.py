@@ -40,6 +40,7 @@ PRODUCER_OF: Final[Mapping[str, str]] = {
     "WrittenReportOwed": "approval",
     "DeadlineBreached": "escalation",
     "DeadlineApproaching": "escalation",
+    "StepOverdue": "escalation",
     "FollowUpDue": "escalation",
     "ChainHeadPublished": "archive",
     "ItemSubmitted": "intake",

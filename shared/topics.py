@@ -39,6 +39,7 @@ EVENT_TOPIC: Final[dict[str, str]] = {
     "WrittenReportOwed": REPORTS,
     "UnitRegistered": UNITS,
     "DeadlineApproaching": DEADLINES,
+    "StepOverdue": DEADLINES,
     "FollowUpDue": DEADLINES,
     "DeadlineBreached": BREACHES,
     "ChainHeadPublished": AUDIT,

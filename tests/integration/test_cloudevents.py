@@ -2,7 +2,8 @@
 binding (mode detected from the record, as any third party's reader would) and held to docs/asyncapi.json.
 
 The real processes run on the session's broker and database; a scenario through their APIs makes every
-event type: units, reports (a regrade, a phone report), sign-off, rejection, a receipt, work-information
+event type: units, reports (a regrade, a phone report, one left waiting in a unit the ``county-full-chain``
+pack governs, so its sign-off step is reminded), sign-off, rejection, a receipt, work-information
 items (sign-off, rejection, receipt, adoption, instruction) and a request, the deadline clocks (escalation's
 clock moved past the month's end), the archive's chain heads, and a refused ingress message.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +30,7 @@ from aiokafka.structs import ConsumerRecord
 from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
 
 from shared.periods import period_containing
+from shared.policy import PACKS_DIR
 from shared.producers import PRODUCER_HEADER, PRODUCER_OF, header
 from shared.topics import (
     AUDIT,
@@ -49,6 +52,8 @@ from tests.support.services import running_service
 pytestmark = pytest.mark.integration
 
 PUBLISHED = (REPORTS, ITEMS, UNITS, DEADLINES, BREACHES, AUDIT, INGRESS_DEAD_LETTER)
+#: A town whose reports climb the full sign-off chain (by_unit in the services' copy of the packs).
+CHAIN_TOWN = f"ce-chain-town-{uuid.uuid4().hex[:8]}"
 
 
 @dataclass
@@ -99,8 +104,14 @@ async def tail(infra: Infra) -> AsyncIterator[Tail]:
 @pytest.fixture
 def services(infra: Infra, tail: Tail, tmp_path: Path) -> Iterator[Services]:
     clock = ServiceClock(tmp_path / "clock")
+    packs = tmp_path / "packs"
+    shutil.copytree(PACKS_DIR, packs)
+    (packs / "assignments.yaml").write_text(
+        f"default: county-2h-10h\nby_unit: {{{CHAIN_TOWN}: county-full-chain}}\nby_kind: {{school: school-2h}}\n",
+        encoding="utf-8")
     with ExitStack() as stack:
-        urls = {name: stack.enter_context(running_service(infra, name, tmp_path / "logs", **env)) for name, env in (
+        urls = {name: stack.enter_context(running_service(
+            infra, name, tmp_path / "logs", BAOSONG_PACKS_DIR=str(packs), **env)) for name, env in (
             ("intake", {}), ("approval", {}), ("escalation", {"BAOSONG_CLOCK_FILE": str(clock.path)}),
             ("archive", {"BAOSONG_HEAD_PUBLISH_INTERVAL_S": "0.5"}))}
         yield Services(urls, clock)
@@ -137,11 +148,11 @@ async def make_every_event(infra: Infra, services: Services) -> None:
     s = uuid.uuid4().hex[:8]
     prefecture, county, town = f"ce-pref-{s}", f"ce-county-{s}", f"ce-town-{s}"
     for unit, level, parent in ((prefecture, "prefecture", None), (county, "county", prefecture),
-                                (town, "town", county)):
+                                (town, "town", county), (CHAIN_TOWN, "town", county)):
         r = call("PUT", f"{intake}/v1/units/{unit}", infra, None, "admin",
                  {"name": unit, "level": level, "kind": "general_office", "parent_id": parent})
-        assert r.status_code == 201, r.text
-    await every_service_knows(infra, [prefecture, county, town])
+        assert r.status_code in (200, 201), r.text
+    await every_service_knows(infra, [prefecture, county, town, CHAIN_TOWN])
 
     occurred = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     where = {"unit_id": town, "address": "307国道K12处"}
@@ -158,6 +169,9 @@ async def make_every_event(infra: Infra, services: Services) -> None:
                     casualties={"deaths": 3, "injured": 5, "seriously_injured": 2, "missing": 0, "poisoned": 0})
     assert follow["regraded"] == {"previous_grade": "IV", "grade": "III"}
     submit(channel="phone", title="电话报告")
+    waiting = report(reporting_unit=CHAIN_TOWN, location={"unit_id": CHAIN_TOWN, "address": "村道"},
+                     occurred_at=occurred)
+    assert call("POST", f"{intake}/v1/reports", infra, CHAIN_TOWN, "reporter", waiting).status_code == 202
 
     def queued(report_id: str) -> bool:
         items = call("GET", f"{approval}/v1/approvals", infra, town, "approver").json()["items"]
@@ -173,7 +187,7 @@ async def make_every_event(infra: Infra, services: Services) -> None:
 
     await make_every_item_event(infra, services, town=town, county=county)
 
-    # reminders, follow-ups, breaches, a missed request, and the month's quotas settled
+    # reminders (a sign-off step's too), follow-ups, breaches, a missed request, and the month's quotas settled
     month_closed = period_containing(services.clock.now(), "month").end + timedelta(hours=1)
     services.clock.set(max(services.clock.now() + timedelta(hours=30), month_closed))
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", **infra.kafka_options())

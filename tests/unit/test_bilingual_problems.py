@@ -10,9 +10,12 @@ from services.approval.domain.signoff import Entry, Refused, check_decision, che
 from services.approval.entrypoints.http import DecisionBody, problem
 from shared.auth import Principal
 from shared.http import Problem, install_problem_handlers, require_roles
+from shared.policy import load_pack
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
+
+STEPS = load_pack("county-2h-10h").sign_off_steps(grade="IV", reportable=True)
 
 
 def bilingual(text: str) -> bool:
@@ -47,10 +50,10 @@ def test_a_bad_decision_value_is_refused_in_both_languages() -> None:
 
 def test_scope_refusals_are_in_both_languages() -> None:
     with pytest.raises(Refused) as not_queued:
-        check_decision(roles=["approver"], entry=None, decision="approve", comment="")
+        check_decision(roles=["approver"], entry=None, decision="approve", comment="", steps=STEPS)
     with pytest.raises(Refused) as not_signer:
         check_decision(roles=["reporter"], entry=Entry("rpt-1", "town", "sign_off", "submitted", "pending"),
-                       decision="approve", comment="")
+                       decision="approve", comment="", steps=STEPS)
     with pytest.raises(Refused) as not_forwarded:
         check_receipt(unit="town", entry=None)
     for refused in (not_queued.value, not_signer.value, not_forwarded.value):
@@ -60,7 +63,7 @@ def test_scope_refusals_are_in_both_languages() -> None:
 def test_a_refused_field_names_it_in_both_languages() -> None:
     with pytest.raises(Refused) as no_reason:
         check_decision(roles=["approver"], entry=Entry("rpt-1", "town", "sign_off", "submitted", "pending"),
-                       decision="reject", comment=" ")
+                       decision="reject", comment=" ", steps=STEPS)
     answered = problem(no_reason.value)
     assert answered.status == 422 and bilingual(answered.detail)
     [error] = answered.errors

@@ -74,7 +74,8 @@ async def entry(conn: Conn, report_id: str, unit_id: str | None, *, lock: bool =
     if unit_id is None:
         return None
     r = await conn.fetchrow(
-        "SELECT report_id, unit_id, kind, via, state FROM approval.queue WHERE report_id = $1 AND unit_id = $2"
+        "SELECT report_id, unit_id, kind, via, state, steps_done FROM approval.queue"
+        " WHERE report_id = $1 AND unit_id = $2"
         + (" FOR UPDATE" if lock else ""), report_id, unit_id)
     return Entry(**dict(r)) if r is not None else None
 
@@ -89,16 +90,18 @@ async def add_entry(conn: Conn, *, report_id: str, unit_id: str, kind: str, via:
         report_id, unit_id, kind, via, from_unit_id, state, at)
 
 
-async def set_state(conn: Conn, report_id: str, unit_id: str, state: str, at: datetime) -> None:
-    await conn.execute("UPDATE approval.queue SET state = $3, decided_at = $4 WHERE report_id = $1 AND unit_id = $2",
-                       report_id, unit_id, state, at)
+async def set_state(conn: Conn, report_id: str, unit_id: str, state: str, at: datetime,
+                    steps_done: int | None = None) -> None:
+    """The entry's state (and, given, how many sign-off steps are decided there)."""
+    await conn.execute("UPDATE approval.queue SET state = $3, decided_at = $4, steps_done = coalesce($5, steps_done)"
+                       " WHERE report_id = $1 AND unit_id = $2", report_id, unit_id, state, at, steps_done)
 
 
 async def supersede(conn: Conn, report_id: str, unit_id: str, at: datetime) -> None:
     """A corrected report replaces one still waiting in the same unit."""
     await conn.execute(
         "UPDATE approval.queue SET state = 'superseded', decided_at = $3"
-        " WHERE report_id = $1 AND unit_id = $2 AND state IN ('pending', 'awaiting_principal')",
+        " WHERE report_id = $1 AND unit_id = $2 AND (state = 'pending' OR state LIKE 'awaiting\\_%')",
         report_id, unit_id, at)
 
 

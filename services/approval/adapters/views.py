@@ -11,18 +11,19 @@ QUEUE = """
 SELECT q.report_id, r.incident_id, r.title, r.classification, r.kind AS report_kind, r.channel AS report_channel,
        r.grade,
        r.reportable, r.policy, r.reporting_unit, r.supersedes_report_id, r.phone_report_id,
-       q.kind, q.via, q.from_unit_id, q.state, q.arrived_at,
+       q.kind, q.via, q.from_unit_id, q.state, q.steps_done, q.arrived_at,
        coalesce((SELECT json_agg(json_build_object('approver', d.approver, 'role', d.role, 'decision', d.decision,
-                                                   'comment', d.comment, 'final', d.final, 'decided_at', d.decided_at)
+                                                   'comment', d.comment, 'final', d.final, 'decided_at', d.decided_at,
+                                                   'step', d.step, 'stage', d.stage)
                                  ORDER BY d.decided_at)
                  FROM approval.decisions d WHERE d.report_id = q.report_id AND d.unit_id = q.unit_id), '[]')::text
        AS decisions,
-       (q.kind = 'sign_off' AND q.state IN ('pending', 'awaiting_principal')) AS needs_sign_off,
+       (q.kind = 'sign_off' AND (q.state = 'pending' OR q.state LIKE 'awaiting\\_%')) AS needs_sign_off,
        (q.via <> 'submitted' AND rc.report_id IS NULL) AS needs_receipt
 FROM approval.queue q JOIN approval.reports r USING (report_id)
 LEFT JOIN approval.receipts rc ON rc.report_id = q.report_id AND rc.unit_id = q.unit_id
 WHERE q.unit_id = $1
-  AND ((q.kind = 'sign_off' AND q.state IN ('pending', 'awaiting_principal'))
+  AND ((q.kind = 'sign_off' AND (q.state = 'pending' OR q.state LIKE 'awaiting\\_%'))
        OR (q.via <> 'submitted' AND rc.report_id IS NULL))
 ORDER BY q.arrived_at, q.report_id
 """

@@ -57,23 +57,47 @@ class Context:
         )
 
 
-def approved(ctx: Context, *, unit_id: str, approver: str, role: str, comment: str, final: bool) -> Envelope:
+@dataclass(frozen=True)
+class Settled:
+    """The sign-off step a decision settles, as its event states it: number (from 1), stage, stages passed over."""
+
+    step: int | None = None
+    stage: str | None = None
+    skipped: tuple[str, ...] = ()
+
+
+#: A sign-off that names no step (a phone report's, and every sign-off before chains).
+UNSETTLED = Settled()
+
+
+def approval_step(final: bool, step: int | None) -> str:
+    """The id step of an approval: the final one, the first step's, or a later step's (chains of three or more)."""
+    if final:
+        return "approved"
+    return "approved:not-final" if step is None or step == 1 else f"approved:not-final:{step}"
+
+
+def approved(ctx: Context, *, unit_id: str, approver: str, role: str, comment: str, final: bool,
+             settled: Settled = UNSETTLED) -> Envelope:
     data = ReportApproved(report_id=ctx.report_id, incident_id=ctx.incident_id, unit_id=unit_id,
-                          approver=approver, role=role, comment=comment, final=final)
-    return ctx.envelope(data, unit_id=unit_id, step="approved" if final else "approved:not-final")
+                          approver=approver, role=role, comment=comment, final=final, step=settled.step,
+                          stage=settled.stage, skipped=list(settled.skipped))
+    return ctx.envelope(data, unit_id=unit_id, step=approval_step(final, settled.step))
 
 
-def rejected(ctx: Context, *, unit_id: str, approver: str, role: str, comment: str) -> Envelope:
+def rejected(ctx: Context, *, unit_id: str, approver: str, role: str, comment: str,
+             settled: Settled = UNSETTLED) -> Envelope:
     data = ReportRejected(report_id=ctx.report_id, incident_id=ctx.incident_id, unit_id=unit_id,
-                          approver=approver, role=role, comment=comment)
+                          approver=approver, role=role, comment=comment, step=settled.step, stage=settled.stage)
     return ctx.envelope(data, unit_id=unit_id, step="rejected")
 
 
 def forwarded(ctx: Context, *, from_unit_id: str, to_unit_id: str, channel: str, report_channel: str,
-              emergency: bool) -> Envelope:
+              emergency: bool, signs_off: bool | None = None) -> Envelope:
     data = ReportForwarded.model_validate({
         "report_id": ctx.report_id, "incident_id": ctx.incident_id, "from_unit_id": from_unit_id,
-        "to_unit_id": to_unit_id, "channel": channel, "report_channel": report_channel, "emergency": emergency})
+        "to_unit_id": to_unit_id, "channel": channel, "report_channel": report_channel, "emergency": emergency,
+        "signs_off": signs_off})
     return ctx.envelope(data, unit_id=from_unit_id, step=f"forwarded:{channel}:{to_unit_id}")
 
 

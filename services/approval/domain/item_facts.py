@@ -60,15 +60,17 @@ class ItemContext:
             policy=self.policy)
 
 
-def approved(ctx: ItemContext, *, step: int, approver: str, role: str, comment: str, final: bool) -> Envelope:
+def approved(ctx: ItemContext, *, step: int, approver: str, role: str, comment: str, final: bool, stage: str,
+             skipped: tuple[str, ...] = ()) -> Envelope:
+    """``step``: the last step (0-based) the approval settles; the event numbers it from 1."""
     data = ItemApproved(item_id=ctx.item_id, unit_id=ctx.author_unit_id, approver=approver, role=role,
-                        comment=comment, final=final)
+                        comment=comment, final=final, step=step + 1, stage=stage, skipped=list(skipped))
     return ctx.envelope(data, unit_id=ctx.author_unit_id, step=f"approved:{step}")
 
 
-def rejected(ctx: ItemContext, *, approver: str, role: str, comment: str) -> Envelope:
+def rejected(ctx: ItemContext, *, step: int, stage: str, approver: str, role: str, comment: str) -> Envelope:
     data = ItemRejected(item_id=ctx.item_id, unit_id=ctx.author_unit_id, approver=approver, role=role,
-                        comment=comment)
+                        comment=comment, step=step + 1, stage=stage)
     return ctx.envelope(data, unit_id=ctx.author_unit_id, step="rejected")
 
 

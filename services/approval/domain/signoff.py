@@ -1,44 +1,44 @@
-"""Who may sign off or acknowledge what, and whether a sign-off releases the report (pure).
+"""Who may sign off or acknowledge what (pure).
 
-A report waits in a unit's queue as an :class:`Entry`. Only an approver or principal of that unit
-decides on a ``sign_off`` entry; where the grade's route demands the principal (grades I and II in
-the default pack), an approver's approval is recorded (``final=false``) and the entry waits for
-the principal. Receipts (回执) are given by any role of a unit the report was forwarded to.
+A report waits in a unit's queue as an :class:`Entry`. Only a signer of that unit decides on a ``sign_off``
+entry, step by step as the report's pack names the steps (``domain/steps.py``; the default: an approver or
+the principal, and then the principal where the grade's route demands it — grades I and II). Receipts (回执)
+are given by any role of a unit the report was forwarded to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
 
+from services.approval.domain.refused import Decision, Refused
+from services.approval.domain.steps import Step, decide_step
 from shared.events import Grade
-from shared.policy import Pack, Route
+from shared.policy import ROLE_STRENGTH, Pack, Route, SignOffStep
 
-Decision = Literal["approve", "reject"]
-OPEN_STATES = ("pending", "awaiting_principal")
+__all__ = ["Decision", "Entry", "Refused", "awaiting", "check_decision", "check_receipt", "is_open",
+           "route_for", "signs_anything"]
+
+
+def is_open(state: str) -> bool:
+    """A sign-off entry still waiting for a step: ``pending`` (none decided) or ``awaiting_<stage>``."""
+    return state == "pending" or state.startswith("awaiting_")
+
+
+def awaiting(stage: str) -> str:
+    return f"awaiting_{stage}"
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A report in one unit's queue."""
+    """A report in one unit's queue; ``steps_done``: the sign-off steps decided there so far."""
 
     report_id: str
     unit_id: str
     kind: str
     via: str
     state: str
-
-
-class Refused(Exception):
-    """An action the rules refuse: HTTP status, the message in Chinese and English, and the bad field if any."""
-
-    def __init__(self, status: int, title: str, zh: str, en: str, field: str | None = None,
-                 extra: dict[str, Any] | None = None):
-        self.detail = f"{zh} / {en}"
-        super().__init__(self.detail)
-        self.status, self.title, self.zh, self.en, self.field = status, title, zh, en, field
-        self.extra = extra or {}  # further members of the problem document
+    steps_done: int = 0
 
 
 def route_for(pack: Pack, *, grade: Grade | None, reportable: bool) -> Route | None:
@@ -48,37 +48,28 @@ def route_for(pack: Pack, *, grade: Grade | None, reportable: bool) -> Route | N
     return pack.routes.get(grade or "IV")
 
 
-def acting_role(roles: Iterable[str]) -> str | None:
-    """The strongest signing role the caller holds (a principal signs as principal)."""
-    held = set(roles)
-    return "principal" if "principal" in held else "approver" if "approver" in held else None
+def signs_anything(roles: Iterable[str]) -> bool:
+    """Whether the caller holds any signing role (approver, section head, leader, principal)."""
+    return bool(set(roles).intersection(ROLE_STRENGTH))
 
 
-def check_decision(*, roles: Iterable[str], entry: Entry | None, decision: Decision, comment: str) -> str:
-    """The role the caller decides in, or :class:`Refused` (403 / 409 / 422)."""
-    role = acting_role(roles)
-    if role is None:
-        raise Refused(403, "Forbidden", "只有本单位的审核人（approver）或主要领导（principal）可以签发或退回报告",
-                      "only an approver or the principal of this unit may sign off or reject a report")
+def check_decision(*, roles: Iterable[str], entry: Entry | None, decision: Decision, comment: str,
+                   steps: Sequence[SignOffStep], skip: bool = False) -> Step:
+    """The step the caller's decision settles, or :class:`Refused` (403 / 409 / 422)."""
+    held = list(roles)
+    if not signs_anything(held):
+        raise Refused(403, "Forbidden",
+                      "只有本单位的签发人（审核人、科室负责人、分管领导、主要领导）可以签发或退回报告",
+                      "only a signer of this unit (approver, section head, leader, principal) may sign off or"
+                      " reject a report")
     if entry is None:
         raise Refused(403, "Forbidden", "该报告不在本单位的待签队列中", "the report is not in your unit's queue")
     if entry.kind != "sign_off":
         raise Refused(409, "Conflict", "这是抄送或越级通知，无需签发；请回执", "a copy or notice: send a receipt")
-    if entry.state not in OPEN_STATES:
+    if not is_open(entry.state):
         raise Refused(409, "Conflict", f"本单位已对该报告作出决定（{entry.state}）",
                       f"already decided here ({entry.state})")
-    if entry.state == "awaiting_principal" and role != "principal":
-        raise Refused(409, "Conflict",
-                      "审核人已签署意见，等待主要领导签发", "already approved; waits for the principal")
-    if decision == "reject" and not comment.strip():
-        raise Refused(422, "Invalid request", "退回报告须写明理由", "a rejection needs a reason",
-                      field="comment")
-    return role
-
-
-def is_final(route: Route | None, role: str) -> bool:
-    """Whether this approval releases the report from its unit."""
-    return role == "principal" or route is None or not route.principal_sign_off
+    return decide_step(steps=steps, done=entry.steps_done, roles=held, decision=decision, comment=comment, skip=skip)
 
 
 def check_receipt(*, unit: str | None, entry: Entry | None) -> None:

@@ -29,6 +29,8 @@ class DecisionBody(BaseModel):
     comment: Annotated[str, AfterValidator(storable_text)] = Field(
         default="", max_length=5000, description="意见；退回时必填 (required to reject).")
     emergency: bool = Field(default=False, description="紧急越级上报：仅当策略包允许该等级时 (pack's emergency_skip).")
+    skip_steps: bool = Field(default=False, description="紧急情况下越过尚未签署的步骤（策略包 emergency_skip_by"
+                             " 允许时） / pass over waiting steps in an emergency, where the pack allows it.")
 
 
 def problem(refused: Refused) -> Problem:
@@ -44,7 +46,7 @@ def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Princip
                      principal: Annotated[Principal, Depends(auth)]) -> JSONResponse:
         try:
             answer = await actions.decide(principal, DecisionRequest(report_id, body.decision, body.comment,
-                                                                     body.emergency))
+                                                                     body.emergency, body.skip_steps))
         except Refused as exc:
             raise problem(exc) from exc
         return JSONResponse(answer, status_code=202)

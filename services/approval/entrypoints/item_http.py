@@ -29,6 +29,8 @@ class ItemDecisionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["approve", "reject"]
     comment: Text = Field(default="", max_length=5000, description="意见；退回时必填 (required to reject).")
+    skip_steps: bool = Field(default=False, description="紧急情况下越过尚未签署的步骤（策略包 emergency_skip_by"
+                             " 允许时） / pass over waiting steps in an emergency, where the pack allows it.")
 
 
 class AdoptionBody(BaseModel):
@@ -69,7 +71,8 @@ def router(actions: ItemActions, reads: ItemReads, requests: Requests,
 
     @api.post("/items/{item_id}/decisions", status_code=202)
     async def decide(item_id: str, body: ItemDecisionBody, principal: Caller) -> JSONResponse:
-        return await answered(actions.decide(principal, item_id, body.decision, body.comment))
+        return await answered(actions.decide(principal, item_id, body.decision, body.comment,
+                                                     body.skip_steps))
 
     @api.post("/items/{item_id}/receipts", status_code=202)
     async def acknowledge(item_id: str, principal: Caller) -> JSONResponse:

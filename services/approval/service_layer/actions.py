@@ -18,17 +18,17 @@ from services.approval.domain.routing import RoutingRefused
 from services.approval.domain.signoff import (
     Decision,
     Refused,
-    acting_role,
+    awaiting,
     check_decision,
     check_receipt,
-    is_final,
-    route_for,
+    signs_anything,
 )
+from services.approval.domain.steps import Step, waiting_for
 from services.approval.service_layer.forwarding import sign_and_forward
 from shared.auth import Principal
 from shared.db import Database
 from shared.envelope import Envelope, now_utc
-from shared.policy import Route, load_pack
+from shared.policy import SignOffStep, load_pack
 from shared.topics import REPORTS
 
 
@@ -38,6 +38,7 @@ class DecisionRequest:
     decision: Decision
     comment: str
     emergency: bool
+    skip_steps: bool = False
 
 
 def not_found(report_id: str) -> Refused:
@@ -50,30 +51,37 @@ class Actions:
         self._db, self._relay = db, relay
 
     async def decide(self, principal: Principal, request: DecisionRequest) -> dict[str, Any]:
-        if acting_role(principal.roles) is None:
-            check_decision(roles=principal.roles, entry=None, decision=request.decision, comment=request.comment)
+        if not signs_anything(principal.roles):
+            check_decision(roles=principal.roles, entry=None, decision=request.decision, comment=request.comment,
+                           steps=())
         async with self._db.pool.acquire() as conn, conn.transaction():
             report = await store.report(conn, request.report_id)
             if report is None:
                 raise not_found(request.report_id)
             entry = await store.entry(conn, request.report_id, principal.unit, lock=True)
-            role = check_decision(roles=principal.roles, entry=entry, decision=request.decision,
-                                  comment=request.comment)
+            steps = self._steps(report)
+            step = check_decision(roles=principal.roles, entry=entry, decision=request.decision,
+                                  comment=request.comment, steps=steps, skip=request.skip_steps)
             assert entry is not None
             ctx = facts.Context(report_id=report.report_id, incident_id=report.incident_id, policy=report.policy,
                                 actor=principal.subject, actor_unit=entry.unit_id, time=now_utc())
+            settled = _settled(steps, step, request.decision)
             forwarded_to: list[str] = []
             events: list[Envelope]
+            done = entry.steps_done
             if request.decision == "reject":
-                events = [facts.rejected(ctx, unit_id=entry.unit_id, approver=principal.subject, role=role,
-                                         comment=request.comment)]
-                await self._record(conn, events[0], request, role, final=True, at=ctx.time, unit_id=entry.unit_id)
+                events = [facts.rejected(ctx, unit_id=entry.unit_id, approver=principal.subject, role=step.role,
+                                         comment=request.comment, settled=settled)]
+                await self._record(conn, events[0], request, step.role, final=True, at=ctx.time,
+                                   unit_id=entry.unit_id, settled=settled)
                 state = "rejected"
-            elif not is_final(self._route(report), role):
-                events = [facts.approved(ctx, unit_id=entry.unit_id, approver=principal.subject, role=role,
-                                         comment=request.comment, final=False)]
-                await self._record(conn, events[0], request, role, final=False, at=ctx.time, unit_id=entry.unit_id)
-                state = "awaiting_principal"
+            elif not step.final:
+                events = [facts.approved(ctx, unit_id=entry.unit_id, approver=principal.subject, role=step.role,
+                                         comment=request.comment, final=False, settled=settled)]
+                await self._record(conn, events[0], request, step.role, final=False, at=ctx.time,
+                                   unit_id=entry.unit_id, settled=settled)
+                done = step.last + 1
+                state = awaiting(steps[done].stage_name)
             else:
                 units = await store.units_around(conn, entry.unit_id)
                 unit = units.get(entry.unit_id)
@@ -83,17 +91,21 @@ class Actions:
                                   f"unit {entry.unit_id!r} is not registered yet")
                 try:
                     events, forwarded_to = await sign_and_forward(
-                        conn, ctx, report, unit, units, approver=principal.subject, role=role,
-                        comment=request.comment, origin=entry.via == "submitted", emergency=request.emergency)
+                        conn, ctx, report, unit, units, approver=principal.subject, role=step.role,
+                        comment=request.comment, origin=entry.via == "submitted", emergency=request.emergency,
+                        settled=settled)
                 except RoutingRefused as exc:
                     raise Refused(422, "Invalid request", exc.zh, exc.en, field=exc.field) from exc
-                state = "signed"
+                done, state = len(steps), "signed"
             if state != "signed":
-                await store.set_state(conn, report.report_id, entry.unit_id, state, ctx.time)
+                await store.set_state(conn, report.report_id, entry.unit_id, state, ctx.time, steps_done=done)
             await enqueue(conn, REPORTS, events)
         await self._relay.try_flush()
+        waiting = waiting_for(steps, done) if state != "rejected" else None
         return {"report_id": report.report_id, "unit_id": entry.unit_id, "decision": request.decision,
-                "role": role, "state": state, "forwarded_to": forwarded_to, "events": [e.id for e in events]}
+                "role": step.role, "step": settled.step, "stage": settled.stage, "skipped": list(settled.skipped),
+                "state": state, "waiting_for": _shown(waiting), "forwarded_to": forwarded_to,
+                "events": [e.id for e in events]}
 
     async def acknowledge(self, principal: Principal, report_id: str) -> dict[str, Any]:
         async with self._db.pool.acquire() as conn, conn.transaction():
@@ -116,12 +128,27 @@ class Actions:
                 "duplicate": not recorded, "event_id": event.id}
 
     @staticmethod
-    def _route(report: store.KnownReport) -> Route | None:
-        return route_for(load_pack(report.pack), grade=report.grade, reportable=report.reportable)
+    def _steps(report: store.KnownReport) -> tuple[SignOffStep, ...]:
+        return load_pack(report.pack).sign_off_steps(grade=report.grade, reportable=report.reportable)
 
     @staticmethod
     async def _record(conn: store.Conn, event: Envelope, request: DecisionRequest, role: str, *, final: bool,
-                      at: datetime, unit_id: str) -> None:
+                      at: datetime, unit_id: str, settled: facts.Settled) -> None:
         await store.save_decision(conn, event_id=event.id, report_id=request.report_id, unit_id=unit_id,
                                   approver=event.actor or "", role=role, decision=request.decision,
-                                  comment=request.comment, final=final, emergency=request.emergency, decided_at=at)
+                                  comment=request.comment, final=final, emergency=request.emergency, decided_at=at,
+                                  step=settled.step, stage=settled.stage)
+
+
+def _settled(steps: tuple[SignOffStep, ...], step: Step, decision: Decision) -> facts.Settled:
+    """The step an event names: the last an approval settles, the one a rejection is given at (from 1)."""
+    at = step.last if decision == "approve" else step.index
+    return facts.Settled(step=at + 1, stage=steps[at].stage_name,
+                         skipped=tuple(steps[i].stage_name for i in step.skipped))
+
+
+def _shown(step: SignOffStep | None) -> dict[str, Any] | None:
+    """The step that waits next, as an answer shows it."""
+    if step is None:
+        return None
+    return {"stage": step.stage_name, "roles": list(step.roles), "name": step.name.model_dump()}

@@ -26,21 +26,24 @@ async def sign_and_forward(
     comment: str,
     origin: bool,
     emergency: bool,
+    settled: facts.Settled = facts.UNSETTLED,
 ) -> tuple[list[Envelope], list[str]]:
     """The final sign-off at ``unit`` and the forwards it releases (raises RoutingRefused first)."""
     route = route_for(load_pack(report.pack), grade=report.grade, reportable=report.reportable)
     hops = plan_forwards(unit, origin=origin, route=route, reportable=report.reportable, emergency=emergency,
                          lookup=units.get)
-    signed = facts.approved(ctx, unit_id=unit.unit_id, approver=approver, role=role, comment=comment, final=True)
+    signed = facts.approved(ctx, unit_id=unit.unit_id, approver=approver, role=role, comment=comment, final=True,
+                            settled=settled)
     await store.save_decision(conn, event_id=signed.id, report_id=report.report_id, unit_id=unit.unit_id,
                               approver=approver, role=role, decision="approve", comment=comment, final=True,
-                              emergency=emergency, decided_at=ctx.time)
+                              emergency=emergency, decided_at=ctx.time, step=settled.step, stage=settled.stage)
     await store.set_state(conn, report.report_id, unit.unit_id, "signed", ctx.time)
     events = [signed]
     caused = dataclasses.replace(ctx, causation_id=signed.id)
     for hop in hops:
         sent = facts.forwarded(caused, from_unit_id=unit.unit_id, to_unit_id=hop.to_unit_id, channel=hop.channel,
-                               report_channel=report.channel, emergency=emergency and hop.channel == "main")
+                               report_channel=report.channel, emergency=emergency and hop.channel == "main",
+                               signs_off=hop.entry_kind == "sign_off")
         await store.save_forward(conn, event_id=sent.id, report_id=report.report_id, from_unit_id=unit.unit_id,
                                  to_unit_id=hop.to_unit_id, channel=hop.channel,
                                  emergency=emergency and hop.channel == "main", at=ctx.time)

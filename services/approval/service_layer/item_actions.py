@@ -42,37 +42,42 @@ class ItemActions:
     def __init__(self, db: Database, relay: Relay):
         self._db, self._relay = db, relay
 
-    async def decide(self, principal: Principal, item_id: str, decision: Decision, comment: str) -> dict[str, Any]:
+    async def decide(self, principal: Principal, item_id: str, decision: Decision, comment: str,
+                     skip: bool = False) -> dict[str, Any]:
         async with self._db.pool.acquire() as conn, conn.transaction():
             item = await self._item(conn, item_id)
             steps = load_info_pack(item.pack).sign_off
             step = check_item_decision(roles=principal.roles, unit=principal.unit, decision=decision, comment=comment,
-                                       item=Pending(item.reporting_unit, item.state, item.steps_done), steps=steps)
+                                       item=Pending(item.reporting_unit, item.state, item.steps_done), steps=steps,
+                                       skip=skip)
             ctx = self._context(item, principal)
             forwarded_to: list[str] = []
             if decision == "reject":
-                events = [item_facts.rejected(ctx, approver=principal.subject, role=step.role, comment=comment)]
+                events = [item_facts.rejected(ctx, step=step.index, stage=steps[step.index].stage_name,
+                                              approver=principal.subject, role=step.role, comment=comment)]
                 state, done = "rejected", item.steps_done
             else:
-                events = [item_facts.approved(ctx, step=step.index, approver=principal.subject, role=step.role,
-                                              comment=comment, final=step.final)]
-                state, done = ("approved" if step.final else "pending"), step.index + 1
+                events = [item_facts.approved(ctx, step=step.last, approver=principal.subject, role=step.role,
+                                              comment=comment, final=step.final, stage=steps[step.last].stage_name,
+                                              skipped=tuple(steps[i].stage_name for i in step.skipped))]
+                state, done = ("approved" if step.final else "pending"), step.last + 1
                 if step.final:
                     sent = await self._send_out(conn, dataclasses.replace(ctx, causation_id=events[0].id), item)
                     events += sent
                     forwarded_to = [e.data["to_unit_id"] for e in sent]
+            decided = step.index if decision == "reject" else step.last
             await item_store.save_decision(conn, event_id=events[0].id, item_id=item_id, unit_id=item.reporting_unit,
-                                           step=step.index, approver=principal.subject, role=step.role,
+                                           step=decided, approver=principal.subject, role=step.role,
                                            decision=decision, comment=comment, final=step.final or decision == "reject",
                                            at=ctx.time)
             await item_store.set_state(conn, item_id, state=state, steps_done=done, at=ctx.time)
             await enqueue(conn, ITEMS, events)
         await self._relay.try_flush()
         waiting = steps[done] if state == "pending" else None
-        return {"item_id": item_id, "unit_id": item.reporting_unit, "decision": decision, "step": step.index,
-                "role": step.role, "final": step.final and decision == "approve", "state": state,
-                "waiting_for": waiting.model_dump() if waiting else None, "forwarded_to": forwarded_to,
-                "events": [e.id for e in events]}
+        return {"item_id": item_id, "unit_id": item.reporting_unit, "decision": decision, "step": decided,
+                "stage": steps[decided].stage_name, "role": step.role, "final": step.final and decision == "approve",
+                "state": state, "waiting_for": waiting.model_dump(mode="json") if waiting else None,
+                "forwarded_to": forwarded_to, "events": [e.id for e in events]}
 
     async def acknowledge(self, principal: Principal, item_id: str) -> dict[str, Any]:
         async with self._db.pool.acquire() as conn, conn.transaction():

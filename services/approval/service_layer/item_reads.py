@@ -14,8 +14,9 @@ from services.approval.service_layer.item_actions import item_not_found
 from shared.access import shown
 from shared.auth import Principal
 from shared.db import Database
-from shared.information import SignOffStep, load_info_pack
+from shared.information import load_info_pack
 from shared.item import Item
+from shared.policy import SignOffStep
 
 SEE_ALL = ("investigator", "admin")
 

@@ -57,7 +57,7 @@ def _forwarded(doc: Doc, event: StoredEvent) -> None:
 
 def _breached(doc: Doc, data: Doc) -> None:
     summary = {k: data.get(k) for k in ("breach_id", "unit_id", "obligation", "kind", "deadline_at",
-                                        "detected_at", "suspected_concealment")}
+                                        "detected_at", "suspected_concealment", "responsible")}
     if all(b["breach_id"] != data["breach_id"] for b in doc["breaches"]):
         doc["breaches"].append(summary)
     for ob in doc["obligations"]:

@@ -17,7 +17,7 @@ from services.archive.domain.stored import StoredEvent
 Doc = dict[str, Any]
 TIMELINE_TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded",
                             "ReportAcknowledged", "IncidentRegraded", "DeadlineBreached", "DeadlineApproaching",
-                            "FollowUpDue"})
+                            "StepOverdue", "FollowUpDue"})
 KNOWLEDGE_TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded",
                              "ReportAcknowledged"})
 

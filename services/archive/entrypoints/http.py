@@ -153,7 +153,7 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
         found = await reads.breaches(incident_id=incident_id, item_id=item_id, request_id=request_id,
                                      unit_id=unit_id, since=_aware(since, "since"), units=units)
         keys = ("breach_id", "incident_id", "item_id", "request_id", "unit_id", "obligation", "kind", "deadline_at",
-                "detected_at", "policy", "suspected_concealment")
+                "detected_at", "policy", "suspected_concealment", "responsible")
         return {"breaches": [{k: b.get(k) for k in keys} for b in found]}
 
     return api

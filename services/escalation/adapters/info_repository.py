@@ -23,12 +23,27 @@ class SeenItem:
     rejected_by: str | None
 
 
-async def record_submitted(conn: Conn, *, item_id: str, unit_id: str, kind: str, request_id: str | None) -> None:
-    """The item's writing unit, kind and request; a row an earlier decision made gets them too."""
+async def record_submitted(conn: Conn, *, item_id: str, unit_id: str, kind: str, request_id: str | None,
+                           submitted_by: str | None) -> None:
+    """The item's writing unit, kind, request and drafter; a row an earlier decision made gets them too."""
     await conn.execute(
-        "INSERT INTO escalation.items (item_id, unit_id, kind, request_id) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (item_id) DO UPDATE SET unit_id = $2, kind = $3, request_id = $4"
-        " WHERE escalation.items.kind IS NULL", item_id, unit_id, kind, request_id)
+        "INSERT INTO escalation.items (item_id, unit_id, kind, request_id, submitted_by) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (item_id) DO UPDATE SET unit_id = $2, kind = $3, request_id = $4, submitted_by = $5"
+        " WHERE escalation.items.kind IS NULL", item_id, unit_id, kind, request_id, submitted_by)
+
+
+async def record_step(conn: Conn, *, item_id: str, unit_id: str, step: int) -> None:
+    """A sign-off step approved, not the last: the item waits for the next (steps_done only grows)."""
+    await conn.execute(
+        "INSERT INTO escalation.items (item_id, unit_id, steps_done) VALUES ($1, $2, $3)"
+        " ON CONFLICT (item_id) DO UPDATE SET steps_done = greatest(escalation.items.steps_done, $3)",
+        item_id, unit_id, step)
+
+
+async def signing(conn: Conn, item_id: str) -> tuple[str | None, int]:
+    """Who submitted the item and how many of its sign-off steps are approved."""
+    row = await conn.fetchrow("SELECT submitted_by, steps_done FROM escalation.items WHERE item_id = $1", item_id)
+    return (row["submitted_by"], row["steps_done"]) if row else (None, 0)
 
 
 async def record_approved(conn: Conn, *, item_id: str, unit_id: str, at: datetime, event_id: str) -> None:

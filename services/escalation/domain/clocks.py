@@ -81,3 +81,14 @@ def first_follow_up_sequence(clock_start: datetime, every: timedelta, now: datet
     """The first 续报 still ahead of ``now`` (an incident learned of late does not owe the past ones)."""
     elapsed = now - clock_start
     return max(1, int(elapsed / every) + 1) if elapsed > timedelta() else 1
+
+
+def step_clock(*, incident_id: str, unit_id: str, report_id: str, step: int, held_since: datetime, hold: timedelta,
+               policy: str, opened_by: str) -> ClockRow:
+    """A sign-off step's own reminder (StepOverdue): due when step ``step`` (from 1) has held the report in
+    ``unit_id`` for its pack's ``hold``; the decision of that step closes it first."""
+    due = held_since + hold
+    return ClockRow(clock_id=derived_id(incident_id, unit_id, "sign_off", report_id, step, held_since.isoformat()),
+                    incident_id=incident_id, unit_id=unit_id, to_unit_id=None, obligation="sign_off", kind="step",
+                    clock_start=held_since, deadline_at=due, due_at=due, policy=policy, opened_by=opened_by,
+                    report_id=report_id, sequence=step)

@@ -8,23 +8,27 @@ from datetime import datetime
 from services.escalation.domain.info_clocks import ITEM_OBLIGATION, REQUEST_OBLIGATION, InfoClock
 from services.escalation.domain.notices import SOURCE
 from shared.envelope import Envelope
-from shared.events import DeadlineBreached, EventData, QuotaMissed
+from shared.events import DeadlineBreached, EventData, QuotaMissed, Responsible
 from shared.topics import BREACHES, DEADLINES
 
 
-def breach_event(clock: InfoClock, *, detected_at: datetime) -> tuple[str, Envelope]:
-    """A late item (keyed by item id) or a unit's missed request (keyed by request id); the id is the clock's."""
+def breach_event(clock: InfoClock, *, detected_at: datetime,
+                 responsible: Responsible | None = None) -> tuple[str, Envelope]:
+    """A late item (keyed by item id) or a unit's missed request (keyed by request id); the id is the clock's.
+    ``responsible``: who a late item traces back to (a missed request: the unit, no item was written)."""
     evidence = [{"opened_by": clock.opened_by, "unit_id": clock.unit_id}]
     if clock.kind == "item_due":
         key = clock.item_id
         data = DeadlineBreached(breach_id=clock.clock_id, item_id=clock.item_id, unit_id=clock.unit_id,
                                 obligation=ITEM_OBLIGATION, kind="late", deadline_at=clock.deadline_at,
-                                detected_at=detected_at, policy=clock.policy, evidence=evidence)
+                                detected_at=detected_at, policy=clock.policy, evidence=evidence,
+                                responsible=responsible or Responsible(unit_id=clock.unit_id))
     else:
         key = clock.request_id
         data = DeadlineBreached(breach_id=clock.clock_id, request_id=clock.request_id, unit_id=clock.unit_id,
                                 obligation=REQUEST_OBLIGATION, kind="request_missed", deadline_at=clock.deadline_at,
-                                detected_at=detected_at, policy=clock.policy, evidence=evidence)
+                                detected_at=detected_at, policy=clock.policy, evidence=evidence,
+                                responsible=Responsible(unit_id=clock.unit_id))
     assert key is not None
     return BREACHES, _envelope(clock, data, key, detected_at)
 

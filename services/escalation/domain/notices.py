@@ -1,29 +1,37 @@
-"""The events a fired clock publishes: DeadlineBreached, DeadlineApproaching, FollowUpDue (pure)."""
+"""The events a fired clock publishes: DeadlineBreached, DeadlineApproaching, StepOverdue, FollowUpDue (pure)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from services.escalation.domain.clocks import ClockRow
 from services.escalation.domain.concealment import Seen, assess
+from services.escalation.domain.responsibility import Holding, responsible
 from shared.envelope import Envelope
-from shared.events import DeadlineApproaching, DeadlineBreached, EventData, FollowUpDue
+from shared.events import DeadlineApproaching, DeadlineBreached, EventData, FollowUpDue, StepOverdue
 from shared.topics import BREACHES, DEADLINES
 
 SOURCE = "/baosong/escalation"
 
 
-def fired_event(row: ClockRow, *, detected_at: datetime, seen: list[Seen]) -> tuple[str, Envelope]:
-    """The topic and envelope a due clock publishes; the envelope id is the clock id."""
+def fired_event(row: ClockRow, *, detected_at: datetime, seen: list[Seen],
+                holdings: Sequence[Holding] = ()) -> tuple[str, Envelope]:
+    """The topic and envelope a due clock publishes; the envelope id is the clock id. ``holdings``: the
+    incident's reports in units' sign-off chains (who a breach traces back to, which step is overdue)."""
     data: EventData
-    if row.kind in ("late", "missed"):
+    if row.kind == "step":
+        data = _step_overdue(row, holdings)
+        topic = DEADLINES
+    elif row.kind in ("late", "missed"):
         concealed, evidence = assess(row.unit_id, seen, detected_at)
         data = DeadlineBreached(
             breach_id=row.clock_id, incident_id=row.incident_id, unit_id=row.unit_id, obligation=row.obligation,
             kind=row.kind,
             deadline_at=row.deadline_at, detected_at=detected_at, policy=row.policy,
             suspected_concealment=concealed,
-            evidence=[{"clock_start": row.clock_start.isoformat(), "to_unit_id": row.to_unit_id}, *evidence])
+            evidence=[{"clock_start": row.clock_start.isoformat(), "to_unit_id": row.to_unit_id}, *evidence],
+            responsible=responsible(row.unit_id, row.obligation, row.deadline_at, holdings))
         topic = BREACHES
     elif row.kind == "reminder":
         data = DeadlineApproaching(
@@ -38,3 +46,12 @@ def fired_event(row: ClockRow, *, detected_at: datetime, seen: list[Seen]) -> tu
                         time=detected_at, data=data.model_dump(mode="json"), partitionkey=row.incident_id,
                         policy=row.policy, actorunit=row.unit_id)
     return topic, envelope
+
+
+def _step_overdue(row: ClockRow, holdings: Sequence[Holding]) -> StepOverdue:
+    assert row.report_id is not None and row.sequence is not None
+    held = next(h for h in holdings if (h.report_id, h.unit_id) == (row.report_id, row.unit_id))
+    step = held.chain[row.sequence - 1]
+    return StepOverdue(reminder_id=row.clock_id, incident_id=row.incident_id, report_id=row.report_id,
+                       unit_id=row.unit_id, step=row.sequence, stage=step.stage, roles=list(step.roles),
+                       held_since=row.clock_start, due_at=row.due_at, policy=row.policy)

@@ -18,12 +18,14 @@ from faststream.kafka import KafkaBroker
 
 from services.escalation.adapters import repository
 from services.escalation.domain.clock import Clock
-from services.escalation.entrypoints import handlers, info_handlers
+from services.escalation.entrypoints import handlers, info_handlers, signoff_handlers
 from shared.consumer import ApplyBatch, Consumers, Record
 from shared.db import Database
 from shared.envelope import Envelope
 from shared.events import (
     ReportAcknowledged,
+    ReportApproved,
+    ReportRejected,
     UnitRegistered,
     parse_data,
 )
@@ -39,11 +41,21 @@ async def _acknowledged(conn: repository.Conn, env: Envelope, data: ReportAcknow
     await handlers.on_acknowledged(conn, env, data)
 
 
+async def _approved(conn: repository.Conn, env: Envelope, data: ReportApproved, _: datetime) -> None:
+    await signoff_handlers.on_approved(conn, env, data)
+
+
+async def _rejected(conn: repository.Conn, env: Envelope, data: ReportRejected, _: datetime) -> None:
+    await signoff_handlers.on_rejected(conn, env, data)
+
+
 #: What each event type escalation applies does to the clocks; every other type on the topic is skipped unread.
 APPLY: dict[str, Handler] = {
     "ReportSubmitted": handlers.on_submitted,
     "ReportForwarded": handlers.on_forwarded,
     "ReportAcknowledged": _acknowledged,
+    "ReportApproved": _approved,
+    "ReportRejected": _rejected,
     "IncidentRegraded": handlers.on_regraded,
 }
 

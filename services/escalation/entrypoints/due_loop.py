@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from services.escalation.adapters import holdings as held
 from services.escalation.adapters import repository as repo
 from services.escalation.adapters.publisher import Publisher
 from services.escalation.domain.clock import Clock
@@ -61,8 +62,11 @@ class DueLoop:
             due = [r for r in due if r.clock_id not in closed]
             if not due:
                 return len(closed)
-            seen = await repo.seen_of(conn, sorted({r.incident_id for r in due if r.kind in ("late", "missed")}))
-            fired = [fired_event(r, detected_at=now, seen=seen.get(r.incident_id, [])) for r in due]
+            traced = sorted({r.incident_id for r in due if r.kind in ("late", "missed", "step")})
+            seen = await repo.seen_of(conn, traced)
+            signing = await held.of_incidents(conn, traced)
+            fired = [fired_event(r, detected_at=now, seen=seen.get(r.incident_id, []),
+                                 holdings=signing.get(r.incident_id, [])) for r in due]
             await self._publisher.publish_all(fired)
             await repo.mark_fired(conn, [r.clock_id for r in due], now)
             await self._next_follow_ups(conn, [r for r in due if r.kind == "follow_up"])

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from services.escalation.adapters import repository as repo
 from services.escalation.domain.clocks import ClockRow, first_follow_up_sequence, follow_up_clock, obligation_clocks
+from services.escalation.entrypoints import signoff_handlers
 from shared.envelope import Envelope
 from shared.events import IncidentRegraded, Obligation, ReportAcknowledged, ReportForwarded, ReportSubmitted
 from shared.obligations import Ancestor, follow_up_cadence, hop_obligations, initial_obligations, receipt_obligations
@@ -36,6 +37,7 @@ async def on_submitted(conn: repo.Conn, env: Envelope, data: ReportSubmitted, no
         await _reopen(conn, env, incident, now)
     if report.kind == "final":
         await repo.close_incident(conn, data.incident_id, data.received_at, env.id)
+    await signoff_handlers.on_submitted(conn, env, data)
 
 
 async def _reopen(conn: repo.Conn, env: Envelope, incident: repo.Incident, now: datetime) -> None:
@@ -89,6 +91,7 @@ async def on_forwarded(conn: repo.Conn, env: Envelope, data: ReportForwarded, no
                                   unit_id=data.from_unit_id, report_id=data.report_id, to_unit_id=data.to_unit_id,
                                   report_channel=data.report_channel):
         return
+    await signoff_handlers.on_forwarded(conn, env, data)
     await repo.fulfil(conn, incident_id=data.incident_id, unit_id=data.from_unit_id,
                       obligations=FULFILS[data.report_channel],
                       at=at, event_id=env.id, to_unit_id=data.to_unit_id)

@@ -10,7 +10,9 @@ from services.escalation.adapters import repository as repo
 from services.escalation.adapters.publisher import Publisher
 from services.escalation.domain.info_clocks import InfoClock, quota_clocks
 from services.escalation.domain.info_notices import breach_event, quota_missed_event
+from services.escalation.domain.responsibility import item_responsible
 from shared.envelope import Envelope
+from shared.events import Responsible
 from shared.information import info_pack_for
 from shared.logging import get_logger
 from shared.periods import parse_period
@@ -31,7 +33,7 @@ class InfoClocks:
         closed: list[tuple[str, str, int | None]] = []
         for clock in due:
             if clock.kind != "quota":
-                events.append(breach_event(clock, detected_at=now))
+                events.append(breach_event(clock, detected_at=now, responsible=await self._traced(conn, clock)))
                 closed.append((clock.clock_id, "fired", None))
                 continue
             assert clock.period is not None and clock.quota_min is not None
@@ -47,6 +49,15 @@ class InfoClocks:
         await self._next_periods(conn, [c for c in due if c.kind == "quota"])
         log.info("information clocks fired", count=len(due), events=len(events))
         return len(due)
+
+    @staticmethod
+    async def _traced(conn: repo.Conn, clock: InfoClock) -> Responsible | None:
+        """Who a late item traces back to: its drafter and the sign-off step it waits at."""
+        if clock.item_id is None:
+            return None
+        drafter, done = await info.signing(conn, clock.item_id)
+        steps = info_pack_for(clock.policy, unit_id=clock.unit_id, unit_kind=None).sign_off
+        return item_responsible(clock.unit_id, drafter=drafter, steps=steps, done=done)
 
     async def _next_periods(self, conn: repo.Conn, ended: list[InfoClock]) -> None:
         """Each unit whose period ended owes its pack's quotas for the periods that follow."""

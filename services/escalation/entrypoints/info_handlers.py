@@ -21,7 +21,7 @@ from shared.information import info_pack_for
 async def on_item_submitted(conn: repo.Conn, env: Envelope, data: ItemSubmitted, _: datetime) -> None:
     unit_id = data.item.reporting_unit
     await info.record_submitted(conn, item_id=data.item_id, unit_id=unit_id, kind=data.item.kind,
-                                request_id=data.item.request_id)
+                                request_id=data.item.request_id, submitted_by=env.actor)
     if data.due_at is not None:
         await info.open_clocks(conn, [item_due_clock(item_id=data.item_id, unit_id=unit_id, due_at=data.due_at,
                                                      policy=data.policy, opened_by=env.id)])
@@ -29,7 +29,10 @@ async def on_item_submitted(conn: repo.Conn, env: Envelope, data: ItemSubmitted,
 
 
 async def on_item_approved(conn: repo.Conn, env: Envelope, data: ItemApproved, _: datetime) -> None:
-    """Only the final sign-off counts: it releases the item from its unit (the event's time)."""
+    """Only the final sign-off counts: it releases the item from its unit (the event's time); an earlier step's
+    approval moves the step the item waits for (责任倒查 of a late item)."""
+    if not data.final:
+        await info.record_step(conn, item_id=data.item_id, unit_id=data.unit_id, step=data.step or 1)
     if data.final:
         await info.record_approved(conn, item_id=data.item_id, unit_id=data.unit_id, at=env.time, event_id=env.id)
         await _discharge(conn, data.item_id)

@@ -12,7 +12,7 @@ from shared.logging import bound_ids
 from shared.producers import ProducerKeys
 from shared.topics import BREACHES, DEADLINES
 
-NOTIFIED = ("DeadlineBreached", "DeadlineApproaching", "FollowUpDue")
+NOTIFIED = ("DeadlineBreached", "DeadlineApproaching", "StepOverdue", "FollowUpDue")
 
 
 def register(broker: KafkaBroker, consumers: Consumers, *, notifier: WebhookNotifier, producers: ProducerKeys,

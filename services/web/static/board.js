@@ -13,7 +13,8 @@ const subject = (b) => (b.incident_id ? link(b.incident_id)
 function breachRow(b) {
   return `<tr class="breach" data-breach="${esc(b.breach_id)}"><td class="${esc(b.kind)}">${t(b.kind)}</td>
     <td>${unit(b.unit_id)}</td><td>${subject(b)}</td><td>${t('deadline')} ${time(b.deadline_at)}</td>
-    <td>${b.suspected_concealment ? `<span class="concealment">${t('concealment')}</span>` : ''}</td></tr>`;
+    <td>${b.suspected_concealment ? `<span class="concealment">${t('concealment')}</span>` : ''}</td>
+    <td>${BS.responsible(b.responsible)}</td></tr>`;
 }
 
 function render(board) {

@@ -17,6 +17,9 @@ const BS = (() => {
     withheld: ['密级内容，已隐去', 'classified: withheld'],
     count: ['起', 'count'], breachlist: ['超时告警及证据', 'Breaches and evidence'], live: ['实时连接', 'live'],
     degraded: ['系统异常：有消息积压，告警可能延迟', 'System degraded: records are held up; breaches may be late'],
+    traced: ['责任倒查', 'Traced to'], holder: ['时限到时在此环节', 'held it at the deadline'],
+    drafter: ['起草', 'drafter'], approver: ['审核', 'approver'], section_head: ['科室负责人', 'section head'],
+    leader: ['分管领导', 'leader in charge'], principal: ['主要领导', 'principal'],
     unreachable: ['无法连接', 'unreachable'], held: ['卡住', 'held up'], lagging: ['积压', 'behind'], offline: ['连接中断，重连中', 'reconnecting'],
   };
   let lang = localStorage.getItem('bs-lang') || 'zh';
@@ -61,6 +64,10 @@ const BS = (() => {
     }).catch(() => {});
     document.querySelectorAll('[data-t]').forEach((el) => { el.textContent = t(el.dataset.t); });
   }
-  return {t, esc, time, api, url, session, header, unit, lang: () => lang,
+  // 责任倒查 of a breach: the drafter, the steps decided (by whom) and the step that held it at the deadline.
+  const responsible = (r) => (!r || !r.persons.length ? '' : `<span class="responsible">${t('traced')}：${r.persons.map((p) =>
+    `<span class="${p.held ? 'holder' : ''}">${esc(t(p.stage))} ${p.subject ? esc(p.subject) : `（${esc(p.role)}）`}${
+      p.held ? `【${t('holder')}】` : ''}</span>`).join(' → ')}</span>`);
+  return {t, esc, time, api, url, session, header, unit, responsible, lang: () => lang,
     setNames: (n) => { names = {...names, ...n}; }};
 })();

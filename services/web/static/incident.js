@@ -7,7 +7,7 @@ const base = `/v1/incidents/${encodeURIComponent(incidentId)}`;
 const WHAT = {ReportSubmitted: ['报告提交', 'submitted'], ReportApproved: ['审核签发', 'approved'],
   ReportRejected: ['退回', 'rejected'], ReportForwarded: ['转报上级', 'forwarded'], ReportAcknowledged: ['回执', 'acknowledged'],
   DeadlineBreached: ['超时告警', 'breach'], DeadlineApproaching: ['临近时限提醒', 'reminder'], IncidentRegraded: ['重新定级', 'regraded'],
-  FollowUpDue: ['续报提醒', 'follow-up due']};
+  StepOverdue: ['审签超时提醒', 'sign-off step overdue'], FollowUpDue: ['续报提醒', 'follow-up due']};
 const ACTION = {submitted: 'ReportSubmitted', approved: 'ReportApproved', rejected: 'ReportRejected',
   forwarded: 'ReportForwarded', acknowledged: 'ReportAcknowledged'};
 const STATUS = {pending_approval: ['待签发', 'pending_approval'], approved: ['已签发', 'approved'],
@@ -55,6 +55,7 @@ function show(incident, entries, knowledge, upTo) {
   document.getElementById('breaches').innerHTML = breaches.map((b) =>
     `<div class="breach"><span class="${esc(b.kind)}">${t(b.kind)}</span> ${unit(b.unit_id)} ${t('deadline')} ${time(b.deadline_at)}
      ${b.suspected_concealment ? `<span class="concealment">${t('concealment')}</span>` : ''}
+     <div>${BS.responsible(b.responsible)}</div>
      <details><summary>${t('evidence')}</summary><pre>${esc(JSON.stringify(b.evidence, null, 2))}</pre></details></div>`).join('')
     || `<p class="empty">${t('none')}</p>`;
 }

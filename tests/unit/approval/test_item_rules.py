@@ -11,7 +11,8 @@ from services.approval.domain.item_signoff import Pending, Step, check_item_deci
 from services.approval.domain.signoff import Refused
 from shared.envelope import now_utc
 from shared.events import UnitRegistered
-from shared.information import SignOffStep, load_info_pack
+from shared.information import load_info_pack
+from shared.policy import SignOffStep
 
 COUNTY_PACK = load_info_pack("info-county")
 ONE_STEP = COUNTY_PACK.sign_off

@@ -3,16 +3,19 @@
 import pytest
 
 from services.approval.domain import facts
-from services.approval.domain.signoff import Entry, Refused, check_decision, check_receipt, is_final, route_for
+from services.approval.domain.signoff import Entry, Refused, check_decision, check_receipt
 from shared.envelope import now_utc
 from shared.policy import load_pack
 
 PACK = load_pack("county-2h-10h")
 PENDING = Entry("rpt-1", "town", "sign_off", "submitted", "pending")
+#: Grades I and II: the approver's step, then the principal's (the default pack's principal_sign_off).
+TWO_STEPS = PACK.sign_off_steps(grade="II", reportable=True)
 
 
 def status(**kw: object) -> int:
-    args: dict[str, object] = {"roles": ["approver"], "entry": PENDING, "decision": "approve", "comment": ""}
+    args: dict[str, object] = {"roles": ["approver"], "entry": PENDING, "decision": "approve", "comment": "",
+                               "steps": TWO_STEPS}
     args.update(kw)
     try:
         check_decision(**args)  # type: ignore[arg-type]
@@ -33,14 +36,14 @@ def test_deciding_twice_or_on_a_copy_is_a_conflict() -> None:
     assert status(entry=Entry("rpt-1", "town", "sign_off", "submitted", "signed")) == 409
     assert status(entry=Entry("rpt-1", "town", "sign_off", "submitted", "rejected")) == 409
     assert status(entry=Entry("rpt-1", "county", "inform", "department", "delivered")) == 409
-    waiting = Entry("rpt-1", "town", "sign_off", "submitted", "awaiting_principal")
+    waiting = Entry("rpt-1", "town", "sign_off", "submitted", "awaiting_principal", steps_done=1)
     assert status(entry=waiting) == 409
     assert status(entry=waiting, roles=["principal"]) == 202
 
 
 def test_a_rejection_needs_a_reason() -> None:
     with pytest.raises(Refused) as refused:
-        check_decision(roles=["principal"], entry=PENDING, decision="reject", comment="  ")
+        check_decision(roles=["principal"], entry=PENDING, decision="reject", comment="  ", steps=TWO_STEPS)
     assert (refused.value.status, refused.value.field) == (422, "comment")
     assert status(decision="reject", comment="数据不实") == 202
 
@@ -50,7 +53,9 @@ def test_a_rejection_needs_a_reason() -> None:
     ("III", "approver", True), ("IV", "approver", True),
 ])
 def test_grades_i_and_ii_need_the_principal(grade: str, role: str, final: bool) -> None:
-    assert is_final(route_for(PACK, grade=grade, reportable=True), role) is final  # type: ignore[arg-type]
+    steps = PACK.sign_off_steps(grade=grade, reportable=True)  # type: ignore[arg-type]
+    step = check_decision(roles=[role], entry=PENDING, decision="approve", comment="", steps=steps)
+    assert step.final is final
 
 
 def test_receipts_only_from_units_the_report_was_forwarded_to() -> None:
