@@ -293,7 +293,8 @@ async def test_poison_on_every_items_partition_is_parked_by_each_consumer_and_it
         # each consumer that applies ItemSubmitted set aside all three kinds of poison on every partition
         for service in ("approval", "escalation", "assessment"):
             rows = parked[service]
-            assert len({(r["partition"], r["offset"]) for r in rows}) == len(poison) * PARTITIONS[ITEMS], (service, rows)
+            where = {(r["partition"], r["offset"]) for r in rows}
+            assert len(where) == len(poison) * PARTITIONS[ITEMS], (service, rows)
             assert all(r["reason"] and r["value_base64"] is not None for r in rows)
             assert sum("ForbiddenProducer" in (r["error_type"] or "") for r in rows) == PARTITIONS[ITEMS], rows
         # intake reads only RequestIssued there: it sets aside what is not an event at all
