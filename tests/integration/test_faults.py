@@ -334,6 +334,7 @@ async def test_kill_9_of_each_part_under_load_loses_and_doubles_nothing(stack: S
                 f"assessment doubled: scores {scored}, expected {expected}")
             assert time.monotonic() < deadline, f"assessment lost: scores {scored}, expected {expected}"
             await asyncio.sleep(0.5)
+        figures["items_scored"] = list(scored)
         item_events = await owner.fetch(
             "SELECT type, count(*) AS n, count(DISTINCT body::jsonb #>> '{data,item_id}') AS items"
             " FROM archive.events WHERE type IN ('ItemSubmitted', 'ItemApproved')"
