@@ -76,8 +76,8 @@ REJECT_COMMENTS = ("请补充具体数据后重新报送", "事实表述不够�
                    "标题不够精炼，请修改")
 INSTRUCTIONS = ("经验做法很好，请在全县推广。", "请相关部门认真研究，抓好落实。",
                 "此信息反映的问题要高度重视，限期整改到位。", "做法值得肯定，请总结提炼，形成长效机制。")
-REQUEST_TOPICS = ("秋冬季森林防火", "岁末年初安全生产大检查", "乡村振兴典型经验", "冬季保供稳价",
-                  "基层治理创新做法", "为民办实事进展情况")
+#: Work a request (约稿) asks about; an answer is titled "<place><topic>工作情况".
+REQUEST_TOPICS = ("秋冬季森林防火", "岁末年初安全生产大检查", "乡村振兴", "冬季保供稳价", "基层治理创新", "为民办实事")
 
 #: How the demo's people decide; the chances are the demo's own, not rules.
 APPROVE_CHANCE = 0.85
@@ -103,11 +103,20 @@ def authors_of(unit_id: str) -> list[dict[str, str]]:
             for _ in range(2)]
 
 
+def ground_of(unit_name: str) -> str:
+    """The place an item speaks for: 甲县党委办公室 → 甲县, 城关镇党政办 → 城关镇, 东村村民委员会 → 东村,
+    河湾村民委员会 → 河湾村; a department or a school keeps its name."""
+    if unit_name.endswith("村民委员会"):
+        village = unit_name.removesuffix("村民委员会")
+        return village if village.endswith("村") else village + "村"
+    return place_of(unit_name.removesuffix("党委办公室") or unit_name)
+
+
 def make_item(rng: random.Random, unit_id: str, unit_name: str, today: date,
               request: Request | None = None) -> dict[str, Any]:
     """The body of ``POST /v1/items`` for an item the unit writes today (or yesterday); an answer to
     ``request`` is a work-news item on its topic naming it."""
-    place = place_of(unit_name)
+    place = ground_of(unit_name)
     numbers = {"a": rng.randint(2, 12), "b": rng.randint(15, 300), "c": rng.randint(3, 40)}
     if request is None:
         kind: ItemKind = rng.choices([k for k, _ in KIND_WEIGHTS], weights=[w for _, w in KIND_WEIGHTS])[0]

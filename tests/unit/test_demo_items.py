@@ -4,7 +4,16 @@ import random
 from datetime import UTC, date, datetime
 
 from deploy.demo.item_desk import children_of, editorial, publications_of
-from deploy.demo.items import INSTRUCTION_LEVELS, Request, authors_of, issue_of, make_item, on_arrival, sign_off
+from deploy.demo.items import (
+    INSTRUCTION_LEVELS,
+    Request,
+    authors_of,
+    ground_of,
+    issue_of,
+    make_item,
+    on_arrival,
+    sign_off,
+)
 from deploy.units import DEMO_TREE, read_tree
 from shared.information import info_pack_for
 from shared.item import Item
@@ -27,6 +36,9 @@ def test_demo_items_are_contract_shaped_chinese_and_of_every_kind() -> None:
     answer = Item.model_validate(make_item(rng, "village-a1", "东村村民委员会", today, request))
     assert answer.request_id == "req-1" and "秋冬季森林防火" in answer.title
     assert authors_of("village-a1") == authors_of("village-a1") != authors_of("village-a2")
+    grounds = {"甲县党委办公室": "甲县", "城关镇党政办": "城关镇", "东村村民委员会": "东村",
+               "河湾村民委员会": "河湾村", "州公安局": "州公安局"}
+    assert {name: ground_of(name) for name in grounds} == grounds
 
 
 def test_most_items_are_signed_off_and_a_sent_back_one_says_why() -> None:
