@@ -259,7 +259,8 @@ def up(cfg: StackConfig) -> dict[str, int]:
     _say(f"  data        {cfg.home}  (logs in {cfg.home / 'logs'})")
     _say("  a token:    ./baosong token --unit <unit-id> --role reporter")
     if cfg.demo:
-        _say("  demo        posting invented incidents into this demo stack only (its own data home and ports;"
+        _say("  demo        posting invented incidents and work-information items into this demo stack only"
+             " (its own data home and ports;"
              " the real stack's record never sees them)")
         _say("              commands take --demo for it (./baosong token --demo …); stop it: ./baosong down --demo")
     else:

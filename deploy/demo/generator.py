@@ -1,9 +1,16 @@
-"""The demo generator: posts an incident through intake every few seconds and signs most of them off.
+"""The demo generator: posts an incident through intake every few seconds and signs most of them off, and
+does the units' information work (``deploy.demo.item_desk``: items written, signed off, adopted, forwarded,
+instructed on and commissioned), so both the incident board and the assessment board move.
 
 Started only in the demo stack (``./baosong demo`` or ``./baosong up --demo``), which has its own data home
-and ports, so its invented incidents never enter the real stack's permanent record. It talks to the stack only
-as an outside agency would: intake's ``POST /v1/reports`` and approval's decisions, with tokens
-signed by the stack's own key.
+and ports, so its invented incidents and items never enter the real stack's permanent record. It talks to the
+stack only as an outside agency and the units' people would: intake's ``POST /v1/reports`` and
+``POST /v1/items``, approval's decisions, receipts, adoptions, forwardings, instructions and requests, with
+tokens signed by the stack's own key.
+
+Settings: ``BAOSONG_DEMO_INTERVAL_S`` (an incident every so many seconds, default 30),
+``BAOSONG_DEMO_ITEM_INTERVAL_S`` (an item every so many seconds, and the cadence of the steps after it,
+default 20), ``BAOSONG_DEMO_SEED`` (repeatable choices).
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ from pathlib import Path
 import httpx
 
 from deploy.demo.incidents import make_incident
+from deploy.demo.item_desk import ItemDesk
 from deploy.demo.units import Sender, reporting_units
+from deploy.units import DEMO_TREE, read_tree
 from shared.auth import mint_token
 from shared.envelope import now_utc
 from shared.obligations import initial_obligations
@@ -44,6 +53,7 @@ class Generator:
     approval: str
     private_key: bytes
     interval_s: float
+    item_interval_s: float
     rng: random.Random
     to_sign: list[tuple[float, str, str]] = field(default_factory=list)
     stopping: bool = False
@@ -83,7 +93,10 @@ class Generator:
 
     def run(self) -> None:
         senders = reporting_units()
-        print(f"demo: {len(senders)} reporting units; an incident every {self.interval_s:.0f}s", flush=True)
+        desk = ItemDesk(intake=self.intake, approval=self.approval, headers=self.headers,
+                        interval_s=self.item_interval_s, rng=self.rng, tree=read_tree(DEMO_TREE))
+        print(f"demo: {len(senders)} reporting units; an incident every {self.interval_s:g}s, "
+              f"an item every {self.item_interval_s:g}s", flush=True)
         next_post = time.monotonic()
         while not self.stopping:
             try:
@@ -91,6 +104,7 @@ class Generator:
                     next_post = time.monotonic() + self.interval_s
                     self.post_one(self.rng.choice(senders))
                 self.sign_due()
+                desk.tick()
             except httpx.HTTPError as exc:
                 print(f"demo: {exc!r}; trying again", flush=True)
             time.sleep(1)
@@ -101,6 +115,7 @@ def main() -> None:
         intake=os.environ["BAOSONG_INTAKE_URL"], approval=os.environ["BAOSONG_APPROVAL_URL"],
         private_key=Path(os.environ["BAOSONG_JWT_PRIVATE_KEY"]).read_bytes(),
         interval_s=float(os.environ.get("BAOSONG_DEMO_INTERVAL_S", "30")),
+        item_interval_s=float(os.environ.get("BAOSONG_DEMO_ITEM_INTERVAL_S", "20")),
         rng=random.Random(os.environ.get("BAOSONG_DEMO_SEED")),
     )
 

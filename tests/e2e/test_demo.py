@@ -1,5 +1,6 @@
-"""The demo, asked for: ./baosong demo starts a stack of its own (data home <home>-demo, own ports) whose board
-moves, and the real stack's data home is never touched."""
+"""The demo, asked for: ./baosong demo starts a stack of its own (data home <home>-demo, own ports) whose boards
+move — the incident statistics, and the assessment scores of the units' information work — and the real
+stack's data home is never touched."""
 
 import json
 import os
@@ -22,6 +23,7 @@ def test_the_demo_runs_in_its_own_home_and_the_board_moves() -> None:
     base.chmod(0o755)  # PostgreSQL runs as its own account and must reach its folder
     home, demo_home = base / "home", base / "home-demo"
     env = {**os.environ, "BAOSONG_HOME": str(home), "BAOSONG_DEMO": "0", "BAOSONG_DEMO_INTERVAL_S": "1",
+           "BAOSONG_DEMO_ITEM_INTERVAL_S": "1",
            **{f"BAOSONG_DEMO_{n.upper()}_PORT": str(free_port()) for n in NAMES}}
     started = baosong(env, "demo")
     pids: dict[str, int] = {}
@@ -40,7 +42,17 @@ def test_the_demo_runs_in_its_own_home_and_the_board_moves() -> None:
                 break
             assert time.monotonic() - waited < 60, f"the demo's statistics did not move in 60 s: {figures}"
             time.sleep(1)
-        assert events_by_type(status["postgres"])["by demo"] >= 2
+        scores = f"{status['services']['assessment']}/v1/scores"
+        waited = time.monotonic()
+        while True:  # the assessment board moves: items written, signed off and adopted into publications
+            units = httpx.get(scores, headers={"Authorization": f"Bearer {token}"}, timeout=10).json()["units"]
+            if any(u["submitted"] > 0 and u["approved"] > 0 and u["adopted"] > 0 for u in units):
+                break
+            assert time.monotonic() - waited < 90, f"the demo's scores did not move in 90 s: {units}"
+            time.sleep(1)
+        events = events_by_type(status["postgres"])
+        assert events["by demo"] >= 2
+        assert events.get("ItemSubmitted", 0) and events.get("ItemApproved", 0) and events.get("ItemAdopted", 0)
         assert not home.exists(), "the demo touched the real stack's data home"
     finally:
         stopped = baosong(env, "down", "--demo")

@@ -1,11 +1,14 @@
 """The fault suite: kill -9 of each service and of the broker, and a PostgreSQL restart, under a bounded load.
 
-A private broker and database (this module kills and restarts them) and the four services as real
+A private broker and database (this module kills and restarts them) and the five services as real
 processes. Two clients submit reports through intake the way an agency's system would: each with its own
 Idempotency-Key, retried with the same key until it gets 202. Every report's late deadline falls
-seconds after it is submitted, so many fall while a service or the broker is down. Afterwards:
-accepted == archived, nothing doubled, each report once in approval, exactly one late breach per
-incident (the clocks that were open fired after recovery), the chain verifies, nothing parked.
+seconds after it is submitted, so many fall while a service or the broker is down. A third client is a
+village's information officer and approver: items posted the same way, each then signed off (retried
+until approval takes it). Afterwards: accepted == archived, nothing doubled, each report once in
+approval, exactly one late breach per incident (the clocks that were open fired after recovery), the
+assessment service's scores count every accepted item and every sign-off exactly once, the chain
+verifies, nothing parked.
 
 ``BAOSONG_FAULTS_ROUNDS=N`` repeats the faults N times (the long variant; ./baosong test runs one round).
 """
@@ -36,16 +39,18 @@ from deploy.kafka_local import LocalKafka
 from deploy.postgres_local import LocalPostgres
 from deploy.proc import free_port
 from services.archive.adapters.verify import verify_chain
+from shared.periods import period_containing
 from tests.conftest import Infra, prepare
 from tests.support.reports import report
 from tests.support.services import service_process, stop, wait_healthy
-from tests.support.units import register_units
+from tests.support.units import CONTRACT_UNITS, register_units
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("intake", "approval", "escalation", "archive")
+SERVICES = ("intake", "approval", "escalation", "archive", "assessment")
 ROUNDS = int(os.environ.get("BAOSONG_FAULTS_ROUNDS", "1"))
 LATE_AFTER_S = 12  # each report's late deadline, seconds after it is submitted
+VILLAGE = "vil-faults"  # the items' writing unit: only this suite's items count for it
 
 
 @dataclass
@@ -117,7 +122,8 @@ def stack(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         s = Stack(servers, tmp_path_factory.mktemp("fault-logs"), exits)
         for service in SERVICES:
             s.start(service)
-        register_units(s.url("intake"), servers.infra.token(unit=None, role="admin"))
+        register_units(s.url("intake"), servers.infra.token(unit=None, role="admin"),
+                       [*CONTRACT_UNITS, (VILLAGE, "village", "town-a-office")])
         yield s
 
 
@@ -169,6 +175,78 @@ class Load:
         return found or "(nothing logged by intake)"
 
 
+@dataclass
+class ItemLoad:
+    """A village's information officer and approver: each item posted with its own key until accepted, then
+    signed off until approval has taken the decision (a 409 after a lost answer: the item says approved)."""
+
+    intake: str
+    approval: str
+    reporter: dict[str, str]
+    approver: dict[str, str]
+    accepted: dict[str, str] = field(default_factory=dict)  # key → item id
+    signed: set[str] = field(default_factory=set)
+    running: bool = True
+
+    async def client(self, pause_s: float) -> None:
+        async with httpx.AsyncClient(timeout=5) as http:
+            while self.running:
+                key = str(uuid.uuid4())
+                body = {"reporting_unit": VILLAGE, "kind": "news", "title": f"故障演练中的工作动态 {key[:8]}",
+                        "body": "本村开展人居环境整治。", "author": {"name": "李明", "phone": "13800000000"}}
+                answer = await _until(http, "post", f"{self.intake}/v1/items", (202,), json=body,
+                                      headers={**self.reporter, "Idempotency-Key": key})
+                item_id = answer.json()["item_id"]
+                self.accepted[key] = item_id
+                await self._sign(http, item_id)
+                await asyncio.sleep(pause_s)
+
+    async def _sign(self, http: httpx.AsyncClient, item_id: str) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            answer = await _until(http, "post", f"{self.approval}/v1/items/{item_id}/decisions", (202, 404, 409),
+                                  json={"decision": "approve", "comment": "同意报送"}, headers=self.approver)
+            if answer.status_code == 409:  # taken before a lost answer, or the unit not yet known to approval
+                item = await _until(http, "get", f"{self.approval}/v1/items/{item_id}", (200,), headers=self.approver)
+                if item.json()["state"] == "approved":
+                    answer = item
+            if answer.status_code in (200, 202):
+                self.signed.add(item_id)
+                return
+            await asyncio.sleep(0.5)
+        raise AssertionError(f"item {item_id} not signed off in 120 s")
+
+
+async def _until(http: httpx.AsyncClient, method: str, url: str, wanted: tuple[int, ...],
+                 **kwargs: Any) -> httpx.Response:
+    """The first answer in ``wanted``, retrying while the service is down or unavailable (never a 500)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            answer = await http.request(method, url, **kwargs)
+            if answer.status_code in wanted:
+                return answer
+            assert answer.status_code in (502, 503, 504), f"{method} {url}: {answer.status_code} {answer.text}"
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"{method} {url}: no answer in {wanted} in 120 s")
+
+
+async def _scores(url: str, token: str, months: set[str]) -> tuple[int, int]:
+    """The village's (submitted, approved) over ``months``, as assessment answers them."""
+    submitted = approved = 0
+    async with httpx.AsyncClient(timeout=10) as http:
+        for month in months:
+            got = await http.get(f"{url}/v1/scores", params={"period": month},
+                                 headers={"Authorization": f"Bearer {token}"})
+            assert got.status_code == 200, got.text
+            for row in got.json()["units"]:
+                if row["unit_id"] == VILLAGE:
+                    submitted, approved = submitted + row["submitted"], approved + row["approved"]
+    return submitted, approved
+
+
 async def _restart(stack: Stack, service: str, figures: dict[str, Any]) -> None:
     stack.kill(service)
     await asyncio.sleep(1)
@@ -201,9 +279,14 @@ async def _restart_postgres(stack: Stack, figures: dict[str, Any]) -> None:
 async def test_kill_9_of_each_part_under_load_loses_and_doubles_nothing(stack: Stack, tmp_path: Path) -> None:
     infra = stack.servers.infra
     load = Load(stack.url("intake"), infra.token(unit="town-a-office", role="reporter"), stack.logs)
+    items = ItemLoad(stack.url("intake"), stack.url("approval"),
+                     {"Authorization": f"Bearer {infra.token(unit=VILLAGE, role='reporter')}"},
+                     {"Authorization": f"Bearer {infra.token(unit=VILLAGE, role='approver')}"})
     clients = [asyncio.create_task(load.client(pause_s=0.2)) for _ in range(2)]
+    clients.append(asyncio.create_task(items.client(pause_s=0.2)))
     figures: dict[str, Any] = {"faults": 0}
     started = time.monotonic()
+    months = {period_containing(datetime.now(UTC), "month").name}
     try:
         await asyncio.sleep(2)
         for _ in range(ROUNDS):
@@ -216,12 +299,16 @@ async def test_kill_9_of_each_part_under_load_loses_and_doubles_nothing(stack: S
             figures["faults"] += 2
             await asyncio.sleep(2)
     finally:
-        load.running = False
+        load.running = items.running = False
         await asyncio.gather(*clients)
+    months.add(period_containing(datetime.now(UTC), "month").name)  # the load may straddle a month's end
     figures["load_s"] = round(time.monotonic() - started, 1)
     accepted = {a["report_id"]: a["incident_id"] for a in load.accepted.values()}
-    figures.update(accepted=len(accepted), client_retries=load.retries)
+    item_ids = set(items.accepted.values())
+    figures.update(accepted=len(accepted), client_retries=load.retries, items=len(item_ids),
+                   items_signed=len(items.signed))
     assert len(accepted) >= 20
+    assert len(item_ids) >= 5 and items.signed == item_ids
 
     owner = await asyncpg.connect(infra.owner_dsn)
     try:
@@ -240,6 +327,20 @@ async def test_kill_9_of_each_part_under_load_loses_and_doubles_nothing(stack: S
             assert time.monotonic() < deadline, "not every accepted report was archived and breached in time"
             await asyncio.sleep(0.5)
         figures["drain_s"] = round(time.monotonic() - drain, 1)
+        expected = (len(item_ids), len(items.signed))
+        while (scored := await _scores(stack.url("assessment"), infra.token(unit=None, role="investigator"),
+                                       months)) != expected:
+            assert all(got <= want for got, want in zip(scored, expected, strict=True)), (
+                f"assessment doubled: scores {scored}, expected {expected}")
+            assert time.monotonic() < deadline, f"assessment lost: scores {scored}, expected {expected}"
+            await asyncio.sleep(0.5)
+        figures["items_scored"] = list(scored)
+        item_events = await owner.fetch(
+            "SELECT type, count(*) AS n, count(DISTINCT body::jsonb #>> '{data,item_id}') AS items"
+            " FROM archive.events WHERE type IN ('ItemSubmitted', 'ItemApproved')"
+            " AND body::jsonb #>> '{data,item_id}' = ANY($1::text[]) GROUP BY type", list(item_ids))
+        assert {r["type"]: (r["n"], r["items"]) for r in item_events} == {
+            "ItemSubmitted": (len(item_ids), len(item_ids)), "ItemApproved": (len(item_ids), len(item_ids))}
 
         submitted = await owner.fetch(
             "SELECT report_id, count(*) AS n FROM archive.events WHERE type = 'ReportSubmitted'"
