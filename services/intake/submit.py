@@ -32,6 +32,7 @@ from shared.envelope import Envelope, now_utc
 from shared.events import Obligation, UnitRegistered
 from shared.http import Problem
 from shared.obligations import initial_obligations
+from shared.offset import in_china
 from shared.policy import Pack, pack_for
 from shared.report import Report
 from shared.signing import Signer
@@ -153,12 +154,12 @@ class Intake:
         envelopes.insert(0, submitted)
         answer = {
             "report_id": report_id, "incident_id": incident_id, "sequence": sequence, "label": label,
-            "received_at": now.isoformat(),
+            "received_at": in_china(now).isoformat(),
             "reportable": c.reportable, "grade": c.grade, "reasons": c.reasons, "reasons_zh": c.reasons_zh,
             "policy": c.policy, "obligations": [o.model_dump(mode="json") for o in opened],
             "regraded": regraded, "warnings": warnings,
             "receipt": receipt_for(self._signer, submission_id=report_id, content_sha256=digest,
-                                   received_at=now.isoformat()),
+                                   received_at=in_china(now).isoformat()),
         }
         return Submission(unit_id, key, report_id, digest, [json.loads(e.to_bytes()) for e in envelopes],
                           answer, published=False, incident=incident, sequence=sequence,

@@ -17,7 +17,7 @@ from services.approval.service_layer.actions import Actions, DecisionRequest, no
 from shared.access import shown
 from shared.auth import Principal
 from shared.db import Database
-from shared.http import Problem
+from shared.http import Answer, Problem
 from shared.storable import storable_text
 
 SEE_ALL = ("investigator", "admin")
@@ -47,7 +47,7 @@ def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Princip
                                                                      body.emergency))
         except Refused as exc:
             raise problem(exc) from exc
-        return JSONResponse(answer, status_code=202)
+        return Answer(answer, status_code=202)
 
     @api.post("/reports/{report_id}/receipts", status_code=202)
     async def acknowledge(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> JSONResponse:
@@ -55,7 +55,7 @@ def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Princip
             answer = await actions.acknowledge(principal, report_id)
         except Refused as exc:
             raise problem(exc) from exc
-        return JSONResponse(answer, status_code=202)
+        return Answer(answer, status_code=202)
 
     @api.get("/reports/{report_id}/receipts")
     async def receipts(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:

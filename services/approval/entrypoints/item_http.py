@@ -18,6 +18,7 @@ from services.approval.service_layer.item_reads import ItemReads
 from services.approval.service_layer.item_requests import RequestBody, Requests
 from shared.access import DEFAULT, Level
 from shared.auth import Principal
+from shared.http import Answer
 from shared.item import InstructionLevel
 from shared.storable import storable_text
 
@@ -63,7 +64,7 @@ def router(actions: ItemActions, reads: ItemReads, requests: Requests,
 
     async def answered(action: Awaitable[dict[str, Any]], status: int = 202) -> JSONResponse:
         try:
-            return JSONResponse(await action, status_code=status)
+            return Answer(await action, status_code=status)
         except Refused as exc:
             raise problem(exc) from exc
 
