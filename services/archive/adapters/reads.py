@@ -3,7 +3,7 @@ units and a caller's scope."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.archive.adapters.replay import EVENT_COLUMNS
@@ -81,4 +81,17 @@ class Reads:
             " AND ($6::text IS NULL OR doc ->> 'request_id' = $6)"
             " ORDER BY doc ->> 'detected_at', key",
             incident_id, unit_id, since, sorted(units) if units is not None else None, item_id, request_id)
+        return [parse_json(r["doc"]) for r in rows]
+
+    async def incidents_like(self, *, category: str, location_unit_id: str, occurred_at: datetime,
+                             window: timedelta, other_than: str) -> list[Doc]:
+        """Incidents of ``category`` at ``location_unit_id`` that happened within ``window`` of ``occurred_at``
+        and are no one's duplicate yet (candidates for a link), nearest in time first."""
+        rows = await self._db.pool.fetch(
+            "SELECT doc::text AS doc FROM archive.proj_incidents"
+            " WHERE doc ->> 'category' = $1 AND doc ->> 'location_unit_id' = $2 AND key <> $5"
+            " AND (doc ->> 'occurred_at')::timestamptz BETWEEN $3::timestamptz - $4 AND $3::timestamptz + $4"
+            " AND coalesce(doc -> 'linked_to', 'null'::jsonb) = 'null'::jsonb"
+            " ORDER BY abs(extract(epoch FROM (doc ->> 'occurred_at')::timestamptz - $3::timestamptz)), key LIMIT 50",
+            category, location_unit_id, occurred_at, window, other_than)
         return [parse_json(r["doc"]) for r in rows]

@@ -16,8 +16,8 @@ from services.archive.domain.stored import StoredEvent
 
 Doc = dict[str, Any]
 TIMELINE_TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded",
-                            "ReportAcknowledged", "IncidentRegraded", "DeadlineBreached", "DeadlineApproaching",
-                            "FollowUpDue"})
+                            "ReportAcknowledged", "IncidentRegraded", "IncidentReopened", "IncidentsLinked",
+                            "DeadlineBreached", "BreachSuperseded", "DeadlineApproaching", "FollowUpDue"})
 KNOWLEDGE_TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded",
                              "ReportAcknowledged"})
 

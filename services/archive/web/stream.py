@@ -65,8 +65,8 @@ async def breach_events(pool: asyncpg.Pool, reads: Reads, request: Request, prin
             for event in events:
                 after = event.position
                 if may_see(scope, [event.data["unit_id"]]):
-                    payload = {**event.data, "position": event.position, "recorded_at": event.recorded_at}
-                    yield f"id: {after}\nevent: breach\ndata: {json.dumps(china_times(payload), ensure_ascii=False)}\n\n"
+                    payload = china_times({**event.data, "position": event.position, "recorded_at": event.recorded_at})
+                    yield f"id: {after}\nevent: breach\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
         now = time.monotonic()
         if now - last_beat > HEARTBEAT_S:
             last_beat = now
