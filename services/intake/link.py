@@ -27,7 +27,8 @@ class Linker:
     async def link(self, principal: Principal, primary_id: str, duplicate_id: str, reason: str) -> dict[str, Any]:
         unit = principal.unit
         if unit is None:
-            raise Problem(403, "Forbidden", "令牌未指明单位，不能合并事件 / A token without a unit cannot link incidents.")
+            raise Problem(403, "Forbidden", "令牌未指明单位，不能合并事件 / A token without a unit cannot link"
+                          " incidents.")
         primary, duplicate = await self._store.incident(primary_id), await self._store.incident(duplicate_id)
         refuse_pair(primary_id, duplicate_id, primary_known=primary is not None, duplicate_known=duplicate is not None)
         assert primary is not None and duplicate is not None
