@@ -1,13 +1,14 @@
-"""The events a fired clock publishes: DeadlineBreached, DeadlineApproaching, FollowUpDue (pure)."""
+"""The events a fired clock publishes: DeadlineBreached, DeadlineApproaching, FollowUpDue; and BreachSuperseded
+for a breach of an incident later linked as a duplicate (pure)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from services.escalation.domain.clocks import ClockRow
+from services.escalation.domain.clocks import ClockRow, derived_id
 from services.escalation.domain.concealment import Seen, assess
 from shared.envelope import Envelope
-from shared.events import DeadlineApproaching, DeadlineBreached, EventData, FollowUpDue
+from shared.events import BreachSuperseded, DeadlineApproaching, DeadlineBreached, EventData, FollowUpDue
 from shared.topics import BREACHES, DEADLINES
 
 SOURCE = "/baosong/escalation"
@@ -38,3 +39,15 @@ def fired_event(row: ClockRow, *, detected_at: datetime, seen: list[Seen]) -> tu
                         time=detected_at, data=data.model_dump(mode="json"), partitionkey=row.incident_id,
                         policy=row.policy, actorunit=row.unit_id)
     return topic, envelope
+
+
+def superseded_event(*, breach_id: str, incident_id: str, primary_id: str, link_id: str, unit_id: str,
+                     obligation: str, kind: str, policy: str, superseded_at: datetime) -> tuple[str, Envelope]:
+    """The breach stands but is superseded by the primary's obligations; the id is derived from the breach's."""
+    data = BreachSuperseded(breach_id=breach_id, incident_id=incident_id, primary_id=primary_id, link_id=link_id,
+                            unit_id=unit_id, obligation=obligation, kind=kind,
+                            superseded_at=superseded_at)
+    envelope = Envelope(id=derived_id(breach_id, "superseded"), source=SOURCE, type="BreachSuperseded",
+                        subject=incident_id, time=superseded_at, data=data.model_dump(mode="json"),
+                        partitionkey=incident_id, correlationid=link_id, policy=policy, actorunit=unit_id)
+    return BREACHES, envelope

@@ -45,6 +45,7 @@ APPLY: dict[str, Handler] = {
     "ReportForwarded": handlers.on_forwarded,
     "ReportAcknowledged": _acknowledged,
     "IncidentRegraded": handlers.on_regraded,
+    "IncidentsLinked": handlers.on_linked,
 }
 
 #: The same for the work-information stream (baosong.items).
