@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from services.approval.adapters import views
 from services.approval.domain.signoff import Refused
 from services.approval.service_layer.actions import Actions, DecisionRequest, not_found
+from services.approval.service_layer.arrival_wait import ArrivalWait
 from shared.access import shown
 from shared.auth import Principal
 from shared.db import Database
@@ -36,12 +37,14 @@ def problem(refused: Refused) -> Problem:
     return Problem(refused.status, refused.title, refused.detail, errors, refused.extra)
 
 
-def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
+def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Principal]],
+           arrival: ArrivalWait) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
     @api.post("/reports/{report_id}/decisions", status_code=202)
     async def decide(report_id: str, body: DecisionBody,
                      principal: Annotated[Principal, Depends(auth)]) -> JSONResponse:
+        await arrival.report(report_id)
         try:
             answer = await actions.decide(principal, DecisionRequest(report_id, body.decision, body.comment,
                                                                      body.emergency))
@@ -51,6 +54,7 @@ def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Princip
 
     @api.post("/reports/{report_id}/receipts", status_code=202)
     async def acknowledge(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> JSONResponse:
+        await arrival.report(report_id)
         try:
             answer = await actions.acknowledge(principal, report_id)
         except Refused as exc:
