@@ -87,11 +87,15 @@ class Reads:
                              window: timedelta, other_than: str) -> list[Doc]:
         """Incidents of ``category`` at ``location_unit_id`` that happened within ``window`` of ``occurred_at``
         and are no one's duplicate yet (candidates for a link), nearest in time first."""
+        # Incident documents are text, read whole by key; a text match on the place (a superset) keeps the
+        # JSON parse to the documents that mention it.
         rows = await self._db.pool.fetch(
-            "SELECT doc::text AS doc FROM archive.proj_incidents"
-            " WHERE doc ->> 'category' = $1 AND doc ->> 'location_unit_id' = $2 AND key <> $5"
-            " AND (doc ->> 'occurred_at')::timestamptz BETWEEN $3::timestamptz - $4 AND $3::timestamptz + $4"
-            " AND coalesce(doc -> 'linked_to', 'null'::jsonb) = 'null'::jsonb"
-            " ORDER BY abs(extract(epoch FROM (doc ->> 'occurred_at')::timestamptz - $3::timestamptz)), key LIMIT 50",
+            "SELECT doc FROM (SELECT key, doc::jsonb AS d, doc FROM archive.proj_incidents"
+            "                 WHERE doc LIKE '%' || $2 || '%' AND key <> $5) i"
+            " WHERE d ->> 'category' = $1 AND d ->> 'location_unit_id' = $2"
+            " AND (d ->> 'occurred_at')::timestamptz"
+            "     BETWEEN $3::timestamptz - $4::interval AND $3::timestamptz + $4::interval"
+            " AND coalesce(d -> 'linked_to', 'null'::jsonb) = 'null'::jsonb"
+            " ORDER BY abs(extract(epoch FROM (d ->> 'occurred_at')::timestamptz - $3::timestamptz)), key LIMIT 50",
             category, location_unit_id, occurred_at, window, other_than)
         return [parse_json(r["doc"]) for r in rows]
