@@ -55,7 +55,8 @@ class Channel:
 CHANNELS: Final = (
     Channel("reports", REPORTS, "报告与签批 / Reports and sign-off",
             "Every fact of a report's life: received and classified, regraded, signed off or sent back, forwarded "
-            "up the chain, acknowledged, a written report owed. One partition per incident keeps its order.",
+            "up the chain, acknowledged, a written report owed; an incident reopened, two incidents linked as one. "
+            "One partition per incident keeps its order.",
             "The incident id (the envelope's `partitionkey` and `subject`)."),
     Channel("items", ITEMS, "信息与约稿 / Work information and requests",
             "Every fact of a work-information item's life: submitted, signed off or sent back, sent up and forwarded "
@@ -71,7 +72,8 @@ CHANNELS: Final = (
             "The incident id; the unit id for QuotaMissed (the envelope's `partitionkey` and `subject`)."),
     Channel("breaches", BREACHES, "迟报与漏报 / Breaches",
             "A reporting obligation's limit passed: late (迟报) or missed (漏报), with evidence of suspected "
-            "concealment (瞒报); an item sent late, a commissioned request missed (request_missed).",
+            "concealment (瞒报); an item sent late, a commissioned request missed (request_missed); a breach "
+            "superseded when its incident was linked to another as a duplicate.",
             "The incident, item or request id (the envelope's `partitionkey` and `subject`)."),
     Channel("audit", AUDIT, "链头 / Chain heads",
             "The archive's signed hash-chain heads, for an outside party to keep and hold the store to.",
@@ -97,6 +99,11 @@ EVENTS: Final[dict[str, tuple[str, str]]] = {
                         "reporting obligations it opens."),
     "IncidentRegraded": ("事件定级变更 / Incident regraded",
                          "A follow-up's figures moved the incident to another grade (new obligations, new route)."),
+    "IncidentReopened": ("事件重新打开 / Incident reopened",
+                         "A report on a closed incident reopened it, with its reason; the report follows."),
+    "IncidentsLinked": ("事件合并 / Incidents linked",
+                        "A duty officer linked two incidents as one: once on each incident's stream. The duplicate's "
+                        "obligations become the primary's; its breaches are superseded."),
     "ReportApproved": ("签批通过 / Report approved",
                        "A leader of the unit signed the report off; `final` when this releases it from the unit."),
     "ReportRejected": ("退回 / Report rejected", "A leader of the unit sent the report back, with a comment."),
@@ -118,6 +125,9 @@ EVENTS: Final[dict[str, tuple[str, str]]] = {
                          "An obligation's limit passed: `late` or `missed`, with evidence, whether concealment "
                          "is suspected, and `responsible` (责任倒查): the unit, the drafter, the sign-off steps "
                          "decided and the step that held the report when the deadline passed."),
+    "BreachSuperseded": ("违规被取代 / Breach superseded",
+                         "A breach raised on an incident later linked as a duplicate: kept, but superseded by the "
+                         "primary incident's obligations."),
     "ChainHeadPublished": ("链头发布 / Chain head published",
                            "The archive's hash-chain head: position, hash, Ed25519 signature."),
     "IngressMessageRefused": ("报告被拒收 / Ingress message refused",

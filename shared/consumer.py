@@ -299,6 +299,32 @@ class Consumers:
         subscriber(handle)
         guard.state.subscriber = subscriber
 
+    async def applied_everything_before(self, name: str, topic: str) -> Callable[[], Awaitable[bool]] | None:
+        """A check that answers True once the consumer group ``name`` belongs to has applied (committed) every
+        record that was on ``topic`` now, on every partition, whichever instance holds it; None when the
+        consumer cannot say (not started, between assignments)."""
+        guard = self._guards.get(name)
+        consumer = getattr(guard.state.subscriber, "consumer", None) if guard is not None else None
+        if consumer is None:
+            return None
+        try:
+            partitions = consumer.partitions_for_topic(topic) or set()
+            ends: dict[TopicPartition, int] = await consumer.end_offsets(
+                [TopicPartition(topic, p) for p in sorted(partitions)])
+        except Exception as exc:
+            log.debug("end offsets not known", consumer=name, error=str(exc))
+            return None
+        if not ends:
+            return None
+
+        async def applied() -> bool:
+            for tp, end in ends.items():
+                if end > 0 and (await consumer.committed(tp) or 0) < end:
+                    return False
+            return True
+
+        return applied
+
     async def health(self) -> list[dict[str, Any]]:
         """Each consumer's state, its lag measured now (records on its partitions not yet applied)."""
         states = [g.state for g in self._guards.values()] + list(self._others.values())

@@ -164,6 +164,45 @@ class IncidentRegraded(EventData):
     obligations: list[Obligation] = Field(default_factory=list)
 
 
+class IncidentReopened(EventData):
+    """A report reopened a closed incident (a final report had closed it); published just before that report's
+    ``ReportSubmitted``, which may itself be final and close it again."""
+
+    incident_id: str
+    report_id: str = Field(description="The report that reopened it.")
+    reason: str = Field(description="The report's reopen_reason.")
+    reopened_at: AwareDatetime
+
+
+class IncidentsLinked(EventData):
+    """A duty officer linked two incidents as one (the same event reported twice): the duplicate's obligations
+    are the primary's from now on, and its breaches are superseded. Published twice, once on each incident's
+    stream (``incident_id`` = the primary, then the duplicate), so each incident's events stay in order."""
+
+    link_id: str = Field(description="uuid5 of the primary and the duplicate: one link per pair.")
+    incident_id: str = Field(description="The incident whose stream this copy is on: the primary or the duplicate.")
+    primary_id: str
+    duplicate_id: str
+    reason: str
+    linked_by: str
+    unit_id: str = Field(description="The duty officer's unit.")
+    linked_at: AwareDatetime
+
+
+class BreachSuperseded(EventData):
+    """A breach raised on an incident later linked as a duplicate: it stands (never deleted) but is superseded
+    by the primary incident's obligations, and counts no more."""
+
+    breach_id: str
+    incident_id: str = Field(description="The duplicate incident the breach was raised on.")
+    primary_id: str
+    link_id: str
+    unit_id: str
+    obligation: str
+    kind: BreachKind
+    superseded_at: AwareDatetime
+
+
 class DeadlineApproaching(EventData):
     """A share of an open obligation's time has passed (e.g. 50 %, 80 %): act before the breach."""
 
@@ -374,6 +413,9 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         DeadlineBreached,
         UnitRegistered,
         IncidentRegraded,
+        IncidentReopened,
+        IncidentsLinked,
+        BreachSuperseded,
         DeadlineApproaching,
         StepOverdue,
         FollowUpDue,

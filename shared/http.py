@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from shared.auth import InvalidToken, Principal, verify_token
 from shared.field_words import translate
 from shared.logging import get_logger
+from shared.offset import china_times
 from shared.request_target import RefuseUnreadableTargets, Unreadable
 from shared.transient import TRANSIENT, is_transient
 
@@ -29,10 +30,18 @@ class Problem(Exception):
     """An error answered as ``application/problem+json``; ``errors`` names each bad field."""
 
     def __init__(self, status: int, title: str, detail: str, errors: list[dict[str, Any]] | None = None,
-                 extra: dict[str, Any] | None = None):
+                 extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status, self.title, self.detail, self.errors = status, title, detail, errors or []
         self.extra = extra or {}  # further members of the problem document (RFC 9457 extensions)
+        self.headers = headers or {}  # e.g. Retry-After
+
+
+class Answer(JSONResponse):
+    """Every JSON answer of every service: its times stated at +08:00 (``shared.offset.china_times``)."""
+
+    def render(self, content: Any) -> bytes:
+        return super().render(china_times(content))
 
 
 def problem_response(problem: Problem, instance: str) -> JSONResponse:
@@ -46,8 +55,8 @@ def problem_response(problem: Problem, instance: str) -> JSONResponse:
     if problem.errors:
         body["errors"] = problem.errors
     body.update(problem.extra)
-    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
+    return Answer(body, status_code=problem.status, media_type=PROBLEM_JSON, headers={**headers, **problem.headers})
 
 
 def _field_path(error: Any) -> str:

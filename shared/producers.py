@@ -31,6 +31,8 @@ SERVICES: Final = ("intake", "approval", "escalation", "archive", "assessment")
 PRODUCER_OF: Final[Mapping[str, str]] = {
     "ReportSubmitted": "intake",
     "IncidentRegraded": "intake",
+    "IncidentReopened": "intake",
+    "IncidentsLinked": "intake",
     "UnitRegistered": "intake",
     "IngressMessageRefused": "intake",
     "ReportApproved": "approval",
@@ -39,6 +41,7 @@ PRODUCER_OF: Final[Mapping[str, str]] = {
     "ReportAcknowledged": "approval",
     "WrittenReportOwed": "approval",
     "DeadlineBreached": "escalation",
+    "BreachSuperseded": "escalation",
     "DeadlineApproaching": "escalation",
     "StepOverdue": "escalation",
     "FollowUpDue": "escalation",

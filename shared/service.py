@@ -19,7 +19,7 @@ from faststream.kafka import KafkaBroker
 from shared.auth import Principal
 from shared.consumer import Consumers, RetryPolicy
 from shared.db import Database
-from shared.http import Problem, install_problem_handlers
+from shared.http import Answer, Problem, install_problem_handlers
 from shared.logging import configure_logging
 from shared.openapi import document_problems
 from shared.parked_http import parked_router
@@ -75,7 +75,7 @@ def build_app(
             finally:
                 await broker.stop()
 
-    app = FastAPI(title=f"Baosong {settings.service_name}", lifespan=lifespan)
+    app = FastAPI(title=f"Baosong {settings.service_name}", lifespan=lifespan, default_response_class=Answer)
     app.state.broker = broker
     install_problem_handlers(app)
     document_problems(app)

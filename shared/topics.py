@@ -32,6 +32,8 @@ PARTITIONS: Final[dict[str, int]] = {
 EVENT_TOPIC: Final[dict[str, str]] = {
     "ReportSubmitted": REPORTS,
     "IncidentRegraded": REPORTS,
+    "IncidentReopened": REPORTS,
+    "IncidentsLinked": REPORTS,
     "ReportApproved": REPORTS,
     "ReportRejected": REPORTS,
     "ReportForwarded": REPORTS,
@@ -42,6 +44,7 @@ EVENT_TOPIC: Final[dict[str, str]] = {
     "StepOverdue": DEADLINES,
     "FollowUpDue": DEADLINES,
     "DeadlineBreached": BREACHES,
+    "BreachSuperseded": BREACHES,
     "ChainHeadPublished": AUDIT,
     "IngressMessageRefused": INGRESS_DEAD_LETTER,
     "ItemSubmitted": ITEMS,

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from services.approval.adapters.outbox import Relay
 from services.approval.entrypoints import consumer, http, item_http
 from services.approval.service_layer.actions import Actions
+from services.approval.service_layer.arrival_wait import ArrivalWait
 from services.approval.service_layer.arrivals import Arrivals
 from services.approval.service_layer.item_actions import ItemActions
 from services.approval.service_layer.item_arrivals import ItemArrivals
@@ -44,7 +45,9 @@ def create_app(settings: ApprovalSettings) -> FastAPI:
 
     app = build_app(settings=settings, broker=broker, consumers=consumers, auth=auth, resources=resources,
                     ready=db.ping)
-    app.include_router(http.router(db, Actions(db, relay), auth))
+    arrival = ArrivalWait(db, consumers, wait_s=settings.arrival_wait_s,
+                          retry_after_s=settings.arrival_retry_after_s)
+    app.include_router(http.router(db, Actions(db, relay), auth, arrival))
     requests = Requests(db, relay, max_ahead=timedelta(days=settings.request_max_ahead_days))
-    app.include_router(item_http.router(ItemActions(db, relay), ItemReads(db), requests, auth))
+    app.include_router(item_http.router(ItemActions(db, relay), ItemReads(db), requests, auth, arrival))
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -48,7 +49,7 @@ def create_app(settings: ArchiveSettings) -> FastAPI:
     auth = bearer_auth(settings.jwt_public_key.read_bytes())
     app = build_app(settings=settings, broker=broker, consumers=consumers, auth=auth, resources=resources,
                     ready=db.ping)
-    app.include_router(http.router(Reads(db), auth))
+    app.include_router(http.router(Reads(db), auth, link_window=timedelta(hours=settings.link_window_h)))
     app.include_router(pages_router(db, settings.jwt_public_key.read_bytes(), echarts=settings.echarts_js,
                                    chromium=settings.chromium))
     app.include_router(system.router(consumers, settings.health_urls,

@@ -17,5 +17,8 @@ class ArchiveSettings(ServiceSettings):
         default=None, description="ECharts' echarts.min.js for the pages and the monthly report (none: charts 503).")
     chromium: Path | None = Field(
         default=None, description="Headless Chromium that prints the monthly report as PDF (none: the PDF is 503).")
+    link_window_h: float = Field(
+        default=2.0, gt=0, description="Incidents of one category and place that happened this many hours apart or"
+                                       " less are suggested as one (GET /v1/incidents/{id}/link-suggestions).")
     health_urls: dict[str, str] = Field(
         default_factory=dict, description="The other services' base URLs (JSON), for /v1/system/health.")

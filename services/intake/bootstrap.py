@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from services.intake.adapters.store import IntakeStore
-from services.intake.entrypoints import consumers, http, items_http, receipts_http, units_http
+from services.intake.adapters.store import IntakeStore, LinkStore
+from services.intake.entrypoints import consumers, http, items_http, links_http, receipts_http, units_http
+from services.intake.link import Linker
 from services.intake.settings import IntakeSettings
 from services.intake.submit import Intake
 from services.intake.submit_item import ItemIntake
@@ -57,4 +58,5 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(items_http.router(items, auth))
     app.include_router(units_http.router(store, publish_unit, auth))
     app.include_router(receipts_http.router(store, signer, auth))
+    app.include_router(links_http.router(Linker(store, LinkStore(db), publish_report), auth))
     return app

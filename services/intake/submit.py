@@ -26,12 +26,20 @@ from services.intake.domain.classify import GRADE_RANK, Classification, classify
 from services.intake.domain.incident_rules import closed_after, label_for, refuse_if_closed, warnings_for
 from services.intake.domain.receipt import receipt_for
 from services.intake.domain.scope import in_scope, other_unit_refusal, refusal
-from services.intake.domain.submission import Who, incident_id_for, incident_regraded, report_id_for, report_submitted
+from services.intake.domain.submission import (
+    Who,
+    incident_id_for,
+    incident_regraded,
+    incident_reopened,
+    report_id_for,
+    report_submitted,
+)
 from services.intake.domain.validation import check_report
 from shared.envelope import Envelope, now_utc
 from shared.events import Obligation, UnitRegistered
 from shared.http import Problem
 from shared.obligations import initial_obligations
+from shared.offset import in_china
 from shared.policy import Pack, pack_for
 from shared.report import Report
 from shared.signing import Signer
@@ -151,14 +159,18 @@ class Intake:
         submitted = report_submitted(report, report_id=report_id, incident_id=incident_id, received_at=now,
                                      who=who, classification=c, obligations=opened, sequence=sequence, label=label)
         envelopes.insert(0, submitted)
+        reopens = standing.closed and report.reopen
+        if reopens:
+            envelopes.insert(0, incident_reopened(report, report_id=report_id, incident_id=incident_id, at=now,
+                                                  who=who, policy=incident.policy))
         answer = {
             "report_id": report_id, "incident_id": incident_id, "sequence": sequence, "label": label,
-            "received_at": now.isoformat(),
+            "received_at": in_china(now).isoformat(),
             "reportable": c.reportable, "grade": c.grade, "reasons": c.reasons, "reasons_zh": c.reasons_zh,
             "policy": c.policy, "obligations": [o.model_dump(mode="json") for o in opened],
-            "regraded": regraded, "warnings": warnings,
+            "regraded": regraded, "reopened": reopens, "warnings": warnings,
             "receipt": receipt_for(self._signer, submission_id=report_id, content_sha256=digest,
-                                   received_at=now.isoformat()),
+                                   received_at=in_china(now).isoformat()),
         }
         return Submission(unit_id, key, report_id, digest, [json.loads(e.to_bytes()) for e in envelopes],
                           answer, published=False, incident=incident, sequence=sequence,

@@ -27,6 +27,7 @@ from shared.envelope import Envelope, now_utc
 from shared.events import ItemSubmitted
 from shared.http import Problem
 from shared.information import info_pack_for
+from shared.offset import in_china
 from shared.signing import Signer
 
 
@@ -70,10 +71,10 @@ class ItemIntake:
                                   who=Who(actor=actor, actor_unit=unit_id))
         event = ItemSubmitted.model_validate(envelope.data)
         answer = {
-            "item_id": item_id, "received_at": now.isoformat(), "policy": event.policy,
+            "item_id": item_id, "received_at": in_china(now).isoformat(), "policy": event.policy,
             "due_at": event.due_at.isoformat() if event.due_at else None,
             "receipt": receipt_for(self._signer, submission_id=item_id, content_sha256=digest,
-                                   received_at=now.isoformat()),
+                                   received_at=in_china(now).isoformat()),
             "warnings": checked.warnings + past_due(event.due_at, now=now),
         }
         return ItemSubmission(unit_id, key, item_id, digest, json.loads(envelope.to_bytes()), answer,

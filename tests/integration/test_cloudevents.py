@@ -2,8 +2,9 @@
 binding (mode detected from the record, as any third party's reader would) and held to docs/asyncapi.json.
 
 The real processes run on the session's broker and database; a scenario through their APIs makes every
-event type: units, reports (a regrade, a phone report, one left waiting in a unit the ``county-full-chain``
-pack governs, so its sign-off step is reminded), sign-off, rejection, a receipt, work-information
+event type: units, reports (a regrade, a phone report, a reopening, two incidents linked and a breach superseded,
+one left waiting in a unit the ``county-full-chain`` pack governs, so its sign-off step is reminded), sign-off,
+rejection, a receipt, work-information
 items (sign-off, rejection, receipt, adoption, instruction) and a request, the deadline clocks (escalation's
 clock moved past the month's end), the archive's chain heads, and a refused ingress message.
 """
@@ -168,7 +169,7 @@ async def make_every_event(infra: Infra, services: Services) -> None:
     follow = submit(kind="follow_up", incident_id=first["incident_id"],
                     casualties={"deaths": 3, "injured": 5, "seriously_injured": 2, "missing": 0, "poisoned": 0})
     assert follow["regraded"] == {"previous_grade": "IV", "grade": "III"}
-    submit(channel="phone", title="电话报告")
+    phone = submit(channel="phone", title="电话报告")
     waiting = report(reporting_unit=CHAIN_TOWN, location={"unit_id": CHAIN_TOWN, "address": "村道"},
                      occurred_at=occurred)
     assert call("POST", f"{intake}/v1/reports", infra, CHAIN_TOWN, "reporter", waiting).status_code == 202
@@ -186,6 +187,9 @@ async def make_every_event(infra: Infra, services: Services) -> None:
                                       "duty_officer")).status_code == 202 and a, f"{county}'s receipt")
 
     await make_every_item_event(infra, services, town=town, county=county)
+    submit(kind="final", incident_id=first["incident_id"])
+    assert submit(kind="follow_up", incident_id=first["incident_id"], reopen=True,
+                  reopen_reason="发现新情况")["reopened"] is True  # IncidentReopened
 
     # reminders (a sign-off step's too), follow-ups, breaches, a missed request, and the month's quotas settled
     month_closed = period_containing(services.clock.now(), "month").end + timedelta(hours=1)
@@ -196,6 +200,12 @@ async def make_every_event(infra: Infra, services: Services) -> None:
         await producer.send_and_wait(INGRESS, b"\xff not json", key=town.encode())
     finally:
         await producer.stop()
+    # the phone report's incident, once breached, linked as a duplicate of the first: IncidentsLinked, BreachSuperseded
+    breaches = f"{services.urls['archive']}/v1/breaches?incident_id={phone['incident_id']}"
+    wait_until(lambda: call("GET", breaches, infra, county, "duty_officer").json()["breaches"], "a breach to supersede")
+    r = call("POST", f"{intake}/v1/incidents/{first['incident_id']}/links", infra, county, "duty_officer",
+             {"duplicate_id": phone["incident_id"], "reason": "同一事件"})
+    assert r.status_code == 202, r.text
 
 
 async def make_every_item_event(infra: Infra, services: Services, *, town: str, county: str) -> None:

@@ -14,10 +14,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from services.approval.adapters import views
 from services.approval.domain.signoff import Refused
 from services.approval.service_layer.actions import Actions, DecisionRequest, not_found
+from services.approval.service_layer.arrival_wait import ArrivalWait
 from shared.access import shown
 from shared.auth import Principal
 from shared.db import Database
-from shared.http import Problem
+from shared.http import Answer, Problem
 from shared.storable import storable_text
 
 SEE_ALL = ("investigator", "admin")
@@ -38,26 +39,29 @@ def problem(refused: Refused) -> Problem:
     return Problem(refused.status, refused.title, refused.detail, errors, refused.extra)
 
 
-def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
+def router(db: Database, actions: Actions, auth: Callable[..., Awaitable[Principal]],
+           arrival: ArrivalWait) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
     @api.post("/reports/{report_id}/decisions", status_code=202)
     async def decide(report_id: str, body: DecisionBody,
                      principal: Annotated[Principal, Depends(auth)]) -> JSONResponse:
+        await arrival.report(report_id)
         try:
             answer = await actions.decide(principal, DecisionRequest(report_id, body.decision, body.comment,
                                                                      body.emergency, body.skip_steps))
         except Refused as exc:
             raise problem(exc) from exc
-        return JSONResponse(answer, status_code=202)
+        return Answer(answer, status_code=202)
 
     @api.post("/reports/{report_id}/receipts", status_code=202)
     async def acknowledge(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> JSONResponse:
+        await arrival.report(report_id)
         try:
             answer = await actions.acknowledge(principal, report_id)
         except Refused as exc:
             raise problem(exc) from exc
-        return JSONResponse(answer, status_code=202)
+        return Answer(answer, status_code=202)
 
     @api.get("/reports/{report_id}/receipts")
     async def receipts(report_id: str, principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:

@@ -13,11 +13,13 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.approval.domain.signoff import Refused
 from services.approval.entrypoints.http import problem
+from services.approval.service_layer.arrival_wait import ArrivalWait
 from services.approval.service_layer.item_actions import ItemActions
 from services.approval.service_layer.item_reads import ItemReads
 from services.approval.service_layer.item_requests import RequestBody, Requests
 from shared.access import DEFAULT, Level
 from shared.auth import Principal
+from shared.http import Answer
 from shared.item import InstructionLevel
 from shared.storable import storable_text
 
@@ -59,35 +61,39 @@ class RequestIn(BaseModel):
 
 
 def router(actions: ItemActions, reads: ItemReads, requests: Requests,
-           auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
+           auth: Callable[..., Awaitable[Principal]], arrival: ArrivalWait) -> APIRouter:
     api = APIRouter(prefix="/v1")
     Caller = Annotated[Principal, Depends(auth)]
 
     async def answered(action: Awaitable[dict[str, Any]], status: int = 202) -> JSONResponse:
         try:
-            return JSONResponse(await action, status_code=status)
+            return Answer(await action, status_code=status)
         except Refused as exc:
             raise problem(exc) from exc
 
     @api.post("/items/{item_id}/decisions", status_code=202)
     async def decide(item_id: str, body: ItemDecisionBody, principal: Caller) -> JSONResponse:
-        return await answered(actions.decide(principal, item_id, body.decision, body.comment,
-                                                     body.skip_steps))
+        await arrival.item(item_id)
+        return await answered(actions.decide(principal, item_id, body.decision, body.comment, body.skip_steps))
 
     @api.post("/items/{item_id}/receipts", status_code=202)
     async def acknowledge(item_id: str, principal: Caller) -> JSONResponse:
+        await arrival.item(item_id)
         return await answered(actions.acknowledge(principal, item_id))
 
     @api.post("/items/{item_id}/adoptions", status_code=202)
     async def adopt(item_id: str, body: AdoptionBody, principal: Caller) -> JSONResponse:
+        await arrival.item(item_id)
         return await answered(actions.adopt(principal, item_id, body.publication, body.issue))
 
     @api.post("/items/{item_id}/forwardings", status_code=202)
     async def forward(item_id: str, principal: Caller) -> JSONResponse:
+        await arrival.item(item_id)
         return await answered(actions.forward(principal, item_id))
 
     @api.post("/items/{item_id}/instructions", status_code=202)
     async def instruct(item_id: str, body: InstructionBody, principal: Caller) -> JSONResponse:
+        await arrival.item(item_id)
         return await answered(actions.instruct(principal, item_id, body.level, body.text))
 
     @api.post("/requests", status_code=202)

@@ -3,7 +3,7 @@ units and a caller's scope."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.archive.adapters.replay import EVENT_COLUMNS
@@ -81,4 +81,21 @@ class Reads:
             " AND ($6::text IS NULL OR doc ->> 'request_id' = $6)"
             " ORDER BY doc ->> 'detected_at', key",
             incident_id, unit_id, since, sorted(units) if units is not None else None, item_id, request_id)
+        return [parse_json(r["doc"]) for r in rows]
+
+    async def incidents_like(self, *, category: str, location_unit_id: str, occurred_at: datetime,
+                             window: timedelta, other_than: str) -> list[Doc]:
+        """Incidents of ``category`` at ``location_unit_id`` that happened within ``window`` of ``occurred_at``
+        and are no one's duplicate yet (candidates for a link), nearest in time first."""
+        # Incident documents are text, read whole by key; a text match on the place (a superset) keeps the
+        # JSON parse to the documents that mention it.
+        rows = await self._db.pool.fetch(
+            "SELECT doc FROM (SELECT key, doc::jsonb AS d, doc FROM archive.proj_incidents"
+            "                 WHERE doc LIKE '%' || $2 || '%' AND key <> $5) i"
+            " WHERE d ->> 'category' = $1 AND d ->> 'location_unit_id' = $2"
+            " AND (d ->> 'occurred_at')::timestamptz"
+            "     BETWEEN $3::timestamptz - $4::interval AND $3::timestamptz + $4::interval"
+            " AND coalesce(d -> 'linked_to', 'null'::jsonb) = 'null'::jsonb"
+            " ORDER BY abs(extract(epoch FROM (d ->> 'occurred_at')::timestamptz - $3::timestamptz)), key LIMIT 50",
+            category, location_unit_id, occurred_at, window, other_than)
         return [parse_json(r["doc"]) for r in rows]

@@ -10,7 +10,7 @@ from shared.access import highest, may_read, shown, withhold
 
 Doc = dict[str, Any]
 TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportForwarded", "ReportRejected", "ReportAcknowledged",
-                   "IncidentRegraded", "DeadlineBreached"})
+                   "IncidentRegraded", "IncidentReopened", "IncidentsLinked", "DeadlineBreached", "BreachSuperseded"})
 REPORT_FIELDS = ("report_id", "sequence", "label", "kind", "reporting_unit", "title", "category", "status", "grade",
                  "received_at", "forwarded_to", "acknowledged_by", "classification")
 
@@ -18,7 +18,36 @@ REPORT_FIELDS = ("report_id", "sequence", "label", "kind", "reporting_unit", "ti
 def new_incident(incident_id: str) -> Doc:
     return {"incident_id": incident_id, "status": "open", "closed_at": None, "grade": None, "reportable": None,
             "policy": None, "reasons": [], "first_reported_at": None, "reports": [], "obligations": [],
-            "breaches": [], "regrades": [], "reopenings": []}
+            "breaches": [], "regrades": [], "reopenings": [], "category": None, "location_unit_id": None,
+            "occurred_at": None, "links": [], "linked_to": None}
+
+
+def _reopened(doc: Doc, data: Doc) -> None:
+    """IncidentReopened: the closed incident is open again (its report, which follows, may close it again)."""
+    doc.update(status="open", closed_at=None)
+    doc.setdefault("reopenings", []).append({"report_id": data["report_id"], "at": data["reopened_at"],
+                                             "reason": data["reason"]})
+
+
+def _linked(doc: Doc, data: Doc) -> None:
+    """IncidentsLinked, on the primary: it lists its duplicate; on the duplicate: it names its primary, and its
+    obligations still open are the primary's from now on (``superseded``)."""
+    link = {k: data[k] for k in ("link_id", "reason", "linked_by", "unit_id", "linked_at")}
+    if data["incident_id"] == data["primary_id"]:
+        if all(x["link_id"] != data["link_id"] for x in doc.setdefault("links", [])):
+            doc["links"].append({"incident_id": data["duplicate_id"], "role": "duplicate", **link})
+        return
+    doc["linked_to"] = {"incident_id": data["primary_id"], **link}
+    for ob in doc["obligations"]:
+        if ob["status"] == "open":
+            ob["status"] = "superseded"
+
+
+def _superseded(doc: Doc, data: Doc) -> None:
+    """BreachSuperseded: the breach stands, marked superseded by the primary incident."""
+    for breach in doc["breaches"]:
+        if breach["breach_id"] == data["breach_id"]:
+            breach.update(superseded=True, superseded_by=data["primary_id"], superseded_at=data["superseded_at"])
 
 
 def _closure(doc: Doc, data: Doc) -> None:
@@ -59,12 +88,12 @@ def _breached(doc: Doc, data: Doc) -> None:
     summary = {k: data.get(k) for k in ("breach_id", "unit_id", "obligation", "kind", "deadline_at",
                                         "detected_at", "suspected_concealment", "responsible")}
     if all(b["breach_id"] != data["breach_id"] for b in doc["breaches"]):
-        doc["breaches"].append(summary)
+        doc["breaches"].append({**summary, "superseded": False})
     for ob in doc["obligations"]:
         if ob["obligation"] == data["obligation"] and ob["unit_id"] == data["unit_id"]:
             if data["kind"] not in ob["breaches"]:
                 ob["breaches"].append(data["kind"])
-            if ob["met_at"] is None:
+            if ob["met_at"] is None and ob["status"] != "superseded":
                 ob["status"] = data["kind"]
 
 
@@ -76,8 +105,11 @@ def apply_incident(doc: Doc | None, event: StoredEvent) -> Doc:
         assert report is not None
         doc["reports"].append({k: report.get(k) for k in REPORT_FIELDS})
         if doc["first_reported_at"] is None:
+            first = data["report"]
             doc.update(first_reported_at=data["received_at"], reportable=data.get("reportable"),
-                       reasons=data.get("reasons", []))
+                       reasons=data.get("reasons", []), category=first.get("category"),
+                       location_unit_id=(first.get("location") or {}).get("unit_id"),
+                       occurred_at=first.get("occurred_at"))
         if doc["grade"] is None or doc["policy"] is None:
             doc.update(grade=doc["grade"] or data.get("grade"), policy=doc["policy"] or data.get("policy"))
         _add_obligations(doc, data.get("obligations", []))
@@ -87,8 +119,14 @@ def apply_incident(doc: Doc | None, event: StoredEvent) -> Doc:
         doc["regrades"].append({"from": data.get("previous_grade"), "to": data["grade"], "at": event.time,
                                 "report_id": data.get("report_id"), "reasons": data.get("reasons", [])})
         _add_obligations(doc, data.get("obligations", []))
+    elif event.type == "IncidentReopened":
+        _reopened(doc, data)
+    elif event.type == "IncidentsLinked":
+        _linked(doc, data)
     elif event.type == "DeadlineBreached":
         _breached(doc, data)
+    elif event.type == "BreachSuperseded":
+        _superseded(doc, data)
     else:
         for report in doc["reports"]:
             if report["report_id"] == data.get("report_id"):

@@ -45,13 +45,24 @@ def _latest(_: Doc | None, event: StoredEvent) -> Doc:
     return {**event.data, "position": event.position, "recorded_at": event.recorded_at}
 
 
+def _breach(doc: Doc | None, event: StoredEvent) -> Doc:
+    """A breach as raised, and whether it was superseded since (its incident linked to another as a duplicate)."""
+    if event.type == "BreachSuperseded":
+        data = event.data
+        return {**(doc or {"breach_id": data["breach_id"]}), "superseded": True, "superseded_by": data["primary_id"],
+                "superseded_at": data["superseded_at"], "link_id": data["link_id"]}
+    before: Doc = {k: doc[k] for k in ("superseded", "superseded_by", "superseded_at", "link_id") if k in doc} \
+        if doc is not None else {}
+    return {"superseded": False, "superseded_by": None, "superseded_at": None, **_latest(doc, event), **before}
+
+
 PROJECTIONS: dict[str, Projection] = {p.name: p for p in (
     Projection("reports", report_state.TYPES, "report_id", report_state.apply_report),
     Projection("incidents", incident_state.TYPES, "incident_id", incident_state.apply_incident),
     Projection("timelines", timeline.TIMELINE_TYPES, "incident_id", timeline.apply_timeline),
     Projection("knowledge", timeline.KNOWLEDGE_TYPES, "incident_id", timeline.apply_knowledge),
     Projection("units", frozenset({"UnitRegistered"}), "unit_id", _latest),
-    Projection("breaches", frozenset({"DeadlineBreached"}), "breach_id", _latest),
+    Projection("breaches", frozenset({"DeadlineBreached", "BreachSuperseded"}), "breach_id", _breach),
 )}
 
 

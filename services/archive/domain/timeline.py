@@ -16,8 +16,9 @@ from services.archive.domain.stored import StoredEvent
 
 Doc = dict[str, Any]
 TIMELINE_TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded",
-                            "ReportAcknowledged", "IncidentRegraded", "DeadlineBreached", "DeadlineApproaching",
-                            "StepOverdue", "FollowUpDue"})
+                            "ReportAcknowledged", "IncidentRegraded", "IncidentReopened", "IncidentsLinked",
+                            "DeadlineBreached", "BreachSuperseded", "DeadlineApproaching", "StepOverdue",
+                            "FollowUpDue"})
 KNOWLEDGE_TYPES = frozenset({"ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded",
                              "ReportAcknowledged"})
 

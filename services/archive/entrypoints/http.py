@@ -7,7 +7,7 @@ FastAPI resolves the routes' Annotated dependencies at run time, so no postponed
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -52,7 +52,8 @@ def _sees_incident(incident: Doc, units: set[str] | None) -> bool:
     return units is not None and any(b.get("unit_id") in units for b in incident.get("breaches", []))
 
 
-def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter:
+def router(reads: Reads, auth: Callable[..., Awaitable[Principal]],
+           link_window: timedelta = timedelta(hours=2)) -> APIRouter:
     api = APIRouter(prefix="/v1")
 
     async def scope(principal: Principal) -> set[str] | None:
@@ -153,7 +154,33 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
         found = await reads.breaches(incident_id=incident_id, item_id=item_id, request_id=request_id,
                                      unit_id=unit_id, since=_aware(since, "since"), units=units)
         keys = ("breach_id", "incident_id", "item_id", "request_id", "unit_id", "obligation", "kind", "deadline_at",
-                "detected_at", "policy", "suspected_concealment", "responsible")
-        return {"breaches": [{k: b.get(k) for k in keys} for b in found]}
+                "detected_at", "policy", "suspected_concealment", "responsible", "superseded_by",
+                "superseded_at")
+        return {"breaches": [{**{k: b.get(k) for k in keys}, "superseded": bool(b.get("superseded"))} for b in found]}
+
+    @api.get("/incidents/{incident_id}/link-suggestions")
+    async def get_link_suggestions(incident_id: str, principal: Annotated[Principal, Depends(auth)]) -> Doc:
+        """Incidents that may be this one reported twice — the same category and place (``location.unit_id``),
+        happened within the link window of it — for a duty officer to link (``POST /v1/incidents/{id}/links`` at
+        intake). Only a suggestion: nothing is ever linked without a person."""
+        doc = await incident_state(incident_id, principal, None)
+        answer: Doc = {"incident_id": incident_id, "window_hours": link_window.total_seconds() / 3600,
+                       "suggestions": []}
+        occurred = doc.get("occurred_at")
+        if doc.get("linked_to") or not occurred or not doc.get("category") or not doc.get("location_unit_id"):
+            return answer
+        at = datetime.fromisoformat(occurred)
+        units = await scope(principal)
+        for other in await reads.incidents_like(category=doc["category"], location_unit_id=doc["location_unit_id"],
+                                                occurred_at=at, window=link_window, other_than=incident_id):
+            if _sees_incident(other, units):
+                apart = abs(datetime.fromisoformat(other["occurred_at"]) - at)
+                answer["suggestions"].append({
+                    "incident_id": other["incident_id"], "category": other["category"],
+                    "location_unit_id": other["location_unit_id"], "occurred_at": other["occurred_at"],
+                    "apart_minutes": round(apart.total_seconds() / 60, 1), "grade": other.get("grade"),
+                    "status": other.get("status"), "first_reported_at": other.get("first_reported_at"),
+                    "reporting_units": sorted({r["reporting_unit"] for r in other["reports"]})})
+        return answer
 
     return api

@@ -24,6 +24,7 @@ from services.archive.stats.queries import head_position
 from services.archive.web.views import may_see
 from shared.auth import Principal
 from shared.http import Problem
+from shared.offset import china_times
 
 POLL_S = 0.5
 HEARTBEAT_S = 15.0
@@ -64,7 +65,7 @@ async def breach_events(pool: asyncpg.Pool, reads: Reads, request: Request, prin
             for event in events:
                 after = event.position
                 if may_see(scope, [event.data["unit_id"]]):
-                    payload = {**event.data, "position": event.position, "recorded_at": event.recorded_at}
+                    payload = china_times({**event.data, "position": event.position, "recorded_at": event.recorded_at})
                     yield f"id: {after}\nevent: breach\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
         now = time.monotonic()
         if now - last_beat > HEARTBEAT_S:

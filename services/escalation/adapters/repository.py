@@ -131,10 +131,12 @@ async def open_clocks(conn: Conn, rows: list[ClockRow]) -> None:
 
 async def fulfil(conn: Conn, *, incident_id: str, unit_id: str, obligations: list[str], at: datetime,
                  event_id: str, to_unit_id: str | None = None, report_id: str | None = None) -> int:
-    """Close the open clocks an act fulfils, only those whose deadline is still ahead of the act's time."""
+    """Close the open clocks an act fulfils, only those whose deadline is still ahead of the act's time; an act on
+    an incident linked as a duplicate fulfils its primary's clocks as well (linked incidents share obligations)."""
     status = await conn.execute(
         "UPDATE escalation.clocks SET state = 'fulfilled', closed_at = $4, closed_by = $5"
-        " WHERE incident_id = $1 AND unit_id = $2 AND obligation = ANY($3::text[]) AND state = 'open'"
+        " WHERE incident_id IN ($1, (SELECT primary_id FROM escalation.links WHERE duplicate_id = $1))"
+        " AND unit_id = $2 AND obligation = ANY($3::text[]) AND state = 'open'"
         " AND kind IN ('late', 'missed', 'reminder') AND deadline_at > $4"
         " AND ($6::text IS NULL OR to_unit_id IS NULL OR to_unit_id = $6)"
         " AND ($7::text IS NULL OR report_id = $7)",

@@ -1,15 +1,16 @@
-"""The events a fired clock publishes: DeadlineBreached, DeadlineApproaching, StepOverdue, FollowUpDue (pure)."""
+"""The events a fired clock publishes: DeadlineBreached, DeadlineApproaching, StepOverdue, FollowUpDue; and
+BreachSuperseded for a breach of an incident later linked as a duplicate (pure)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from services.escalation.domain.clocks import ClockRow
+from services.escalation.domain.clocks import ClockRow, derived_id
 from services.escalation.domain.concealment import Seen, assess
 from services.escalation.domain.responsibility import Holding, responsible
 from shared.envelope import Envelope
-from shared.events import DeadlineApproaching, DeadlineBreached, EventData, FollowUpDue, StepOverdue
+from shared.events import BreachSuperseded, DeadlineApproaching, DeadlineBreached, EventData, FollowUpDue, StepOverdue
 from shared.topics import BREACHES, DEADLINES
 
 SOURCE = "/baosong/escalation"
@@ -55,3 +56,15 @@ def _step_overdue(row: ClockRow, holdings: Sequence[Holding]) -> StepOverdue:
     return StepOverdue(reminder_id=row.clock_id, incident_id=row.incident_id, report_id=row.report_id,
                        unit_id=row.unit_id, step=row.sequence, stage=step.stage, roles=list(step.roles),
                        held_since=row.clock_start, due_at=row.due_at, policy=row.policy)
+
+
+def superseded_event(*, breach_id: str, incident_id: str, primary_id: str, link_id: str, unit_id: str,
+                     obligation: str, kind: str, policy: str, superseded_at: datetime) -> tuple[str, Envelope]:
+    """The breach stands but is superseded by the primary's obligations; the id is derived from the breach's."""
+    data = BreachSuperseded(breach_id=breach_id, incident_id=incident_id, primary_id=primary_id, link_id=link_id,
+                            unit_id=unit_id, obligation=obligation, kind=kind,
+                            superseded_at=superseded_at)
+    envelope = Envelope(id=derived_id(breach_id, "superseded"), source=SOURCE, type="BreachSuperseded",
+                        subject=incident_id, time=superseded_at, data=data.model_dump(mode="json"),
+                        partitionkey=incident_id, correlationid=link_id, policy=policy, actorunit=unit_id)
+    return BREACHES, envelope

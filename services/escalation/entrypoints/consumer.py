@@ -57,6 +57,7 @@ APPLY: dict[str, Handler] = {
     "ReportApproved": _approved,
     "ReportRejected": _rejected,
     "IncidentRegraded": handlers.on_regraded,
+    "IncidentsLinked": handlers.on_linked,
 }
 
 #: The same for the work-information stream (baosong.items).

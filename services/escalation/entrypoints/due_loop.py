@@ -14,11 +14,12 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from services.escalation.adapters import holdings as held
+from services.escalation.adapters import links
 from services.escalation.adapters import repository as repo
 from services.escalation.adapters.publisher import Publisher
 from services.escalation.domain.clock import Clock
 from services.escalation.domain.clocks import ClockRow, follow_up_clock
-from services.escalation.domain.notices import fired_event
+from services.escalation.domain.notices import fired_event, superseded_event
 from services.escalation.entrypoints.info_due import InfoClocks
 from shared.db import Database
 from shared.logging import get_logger
@@ -44,7 +45,16 @@ class DueLoop:
 
     async def tick(self) -> int:
         """Fire one batch of due clocks of incidents and one of work information; the number handled."""
-        return await self._incident_tick() + await self._info_tick()
+        return await self._incident_tick() + await self._superseded_tick() + await self._info_tick()
+
+    async def _superseded_tick(self) -> int:
+        """Announce the breaches of incidents linked as duplicates (publish, then mark announced)."""
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            rows = await links.lock_unannounced(conn, self._batch)
+            if rows:
+                await self._publisher.publish_all([superseded_event(**r.__dict__) for r in rows])
+                await links.mark_announced(conn, [r.breach_id for r in rows])
+        return len(rows)
 
     async def _info_tick(self) -> int:
         if not self._quotas_opened:  # once per start, committed before it counts as done
@@ -59,6 +69,8 @@ class DueLoop:
             now = self._clock.now()
             due = await repo.lock_due(conn, now, self._batch)
             closed = await repo.close_follow_ups_of_closed_incidents(conn, [r.clock_id for r in due])
+            rest = [r.clock_id for r in due if r.clock_id not in closed]
+            closed |= await links.supersede_due_of_duplicates(conn, rest, now)
             due = [r for r in due if r.clock_id not in closed]
             if not due:
                 return len(closed)

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.escalation.adapters import links
 from services.escalation.adapters import repository as repo
 from services.escalation.domain.clocks import ClockRow, first_follow_up_sequence, follow_up_clock, obligation_clocks
 from services.escalation.entrypoints import signoff_handlers
 from shared.envelope import Envelope
-from shared.events import IncidentRegraded, Obligation, ReportAcknowledged, ReportForwarded, ReportSubmitted
+from shared.events import (
+    IncidentRegraded,
+    IncidentsLinked,
+    Obligation,
+    ReportAcknowledged,
+    ReportForwarded,
+    ReportSubmitted,
+)
 from shared.obligations import Ancestor, follow_up_cadence, hop_obligations, initial_obligations, receipt_obligations
 from shared.policy import Pack, pack_for, pack_of
 
@@ -139,6 +147,22 @@ async def on_regraded(conn: repo.Conn, env: Envelope, data: IncidentRegraded, no
                          at=env.time, event_id=env.id)
     await repo.open_clocks(conn, rows)
     await _replay_fulfilments(conn, data.incident_id)
+
+
+async def on_linked(conn: repo.Conn, env: Envelope, data: IncidentsLinked, _: datetime) -> None:
+    """Two incidents are one: the duplicate's open clocks are superseded (the primary's obligations stand for
+    both), its breaches already raised are announced as superseded, and what the duplicate's units already did
+    (forwards, phone reports) counts towards the primary's obligations. Applied from the copy on the duplicate's
+    stream (the one ordered with the duplicate's own events); the primary's copy changes nothing here."""
+    if data.incident_id != data.duplicate_id:
+        return
+    if not await links.add_link(conn, duplicate_id=data.duplicate_id, primary_id=data.primary_id,
+                                link_id=data.link_id, at=data.linked_at):
+        return
+    await links.supersede_open_clocks(conn, data.duplicate_id, at=data.linked_at, event_id=env.id)
+    await links.supersede_fired_breaches(conn, duplicate_id=data.duplicate_id, primary_id=data.primary_id,
+                                         link_id=data.link_id, at=data.linked_at)
+    await _replay_fulfilments(conn, data.duplicate_id)
 
 
 async def _replay_fulfilments(conn: repo.Conn, incident_id: str) -> None:

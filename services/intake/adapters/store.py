@@ -4,7 +4,7 @@ work-information items, incidents."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -196,6 +196,60 @@ class IntakeStore:
             "SELECT incident_id, category, location_unit_id, clock_start, reportable, grade, policy, occurred_at"
             " FROM intake.incidents WHERE incident_id = $1", incident_id)
         return Incident(**dict(row)) if row is not None else None
+
+
+@dataclass(frozen=True)
+class Link:
+    duplicate_id: str
+    primary_id: str
+    envelopes: list[dict[str, Any]]
+    answer: dict[str, Any]
+    published: bool
+
+
+class LinkStore:
+    """Linked incidents (migration 005): which incident is whose duplicate, and the link's events."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def reserve(self, primary_id: str, duplicate_id: str, *, check: Callable[[LinkFacts], None],
+                      make: Callable[[], tuple[list[dict[str, Any]], dict[str, Any]]]) -> Link:
+        """The link of ``duplicate_id`` as stored, after ``check`` passed on what the store knows now; ``make``
+        gives a new link's events and answer. Links are made one at a time (an advisory lock), so two racing
+        links can never make a chain."""
+        async with self._db.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('intake.incident_links'))")
+            rows = await conn.fetch(
+                "SELECT duplicate_id, primary_id FROM intake.incident_links"
+                " WHERE duplicate_id = ANY($1::text[]) OR primary_id = $2", [primary_id, duplicate_id], duplicate_id)
+            primary_of = {r["duplicate_id"]: r["primary_id"] for r in rows}
+            check(LinkFacts(primary_of.get(primary_id), primary_of.get(duplicate_id),
+                            sum(r["primary_id"] == duplicate_id for r in rows)))
+            if primary_of.get(duplicate_id) is None:
+                envelopes, answer = make()
+                await conn.execute(
+                    "INSERT INTO intake.incident_links (duplicate_id, primary_id, link_id, envelopes, answer, state)"
+                    " VALUES ($1, $2, $3, $4::json, $5::json, 'pending')", duplicate_id, primary_id,
+                    answer["link_id"], json.dumps(envelopes, ensure_ascii=False),
+                    json.dumps(answer, ensure_ascii=False))
+            row = await conn.fetchrow("SELECT duplicate_id, primary_id, envelopes::text, answer::text, state"
+                                      " FROM intake.incident_links WHERE duplicate_id = $1", duplicate_id)
+        return Link(row["duplicate_id"], row["primary_id"], json.loads(row["envelopes"]), json.loads(row["answer"]),
+                    row["state"] == "published")
+
+    async def published(self, duplicate_id: str) -> None:
+        await self._db.pool.execute("UPDATE intake.incident_links SET state = 'published' WHERE duplicate_id = $1",
+                                    duplicate_id)
+
+
+@dataclass(frozen=True)
+class LinkFacts:
+    """What the links already say about a pair about to be linked."""
+
+    primary_of_primary: str | None
+    primary_of_duplicate: str | None
+    duplicates_of_duplicate: int
 
 
 _SELECT_SUBMISSION = ("SELECT unit_id, idem_key, report_id, request_hash, envelopes::text, answer::text, state,"

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from services.intake.domain.classify import Classification
 from shared.envelope import Envelope
-from shared.events import Grade, IncidentRegraded, Obligation, ReportSubmitted
+from shared.events import Grade, IncidentRegraded, IncidentReopened, Obligation, ReportSubmitted
 from shared.report import Report
 
 SOURCE = "/baosong/intake"
@@ -85,3 +85,11 @@ def incident_regraded(
     )
     return _envelope("IncidentRegraded", data.model_dump(mode="json"), report_id=report_id,
                      incident_id=incident_id, time=at, who=who, policy=now.policy)
+
+
+def incident_reopened(report: Report, *, report_id: str, incident_id: str, at: datetime, who: Who,
+                      policy: str | None) -> Envelope:
+    """The report reopens its closed incident (published just before the report's own event)."""
+    data = IncidentReopened(incident_id=incident_id, report_id=report_id, reason=report.reopen_reason, reopened_at=at)
+    return _envelope("IncidentReopened", data.model_dump(mode="json"), report_id=report_id, incident_id=incident_id,
+                     time=at, who=who, policy=policy)

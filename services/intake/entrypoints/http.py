@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from services.intake.domain.bounds import MAX_BODY_BYTES, identifier_errors, parse_json, refuse_unsafe
 from services.intake.submit import Intake
 from shared.auth import Principal
-from shared.http import require_roles
+from shared.http import Answer, require_roles
 from shared.logging import get_logger
 from shared.report import Report
 
@@ -49,6 +49,6 @@ def router(intake: Intake, auth: Callable[..., Awaitable[Principal]]) -> APIRout
         raw = await json_body(request)
         answer = await intake.submit(raw, unit_id=principal.unit, actor=principal.subject, key=idempotency_key)
         log.info("report submitted", report_id=answer["report_id"], incident_id=answer["incident_id"])
-        return JSONResponse(answer, status_code=202)
+        return Answer(answer, status_code=202)
 
     return api

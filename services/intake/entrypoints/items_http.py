@@ -16,7 +16,7 @@ from services.intake.domain.bounds import identifier_errors, refuse_unsafe
 from services.intake.entrypoints.http import SUBMITTERS, json_body
 from services.intake.submit_item import ItemIntake
 from shared.auth import Principal
-from shared.http import require_roles
+from shared.http import Answer, require_roles
 from shared.item import Item
 from shared.logging import get_logger
 
@@ -75,6 +75,6 @@ def router(items: ItemIntake, auth: Callable[..., Awaitable[Principal]]) -> APIR
         raw = await json_body(request)
         answer = await items.submit(raw, unit_id=principal.unit, actor=principal.subject, key=idempotency_key)
         log.info("item submitted", item_id=answer["item_id"], policy=answer["policy"])
-        return JSONResponse(answer, status_code=202)
+        return Answer(answer, status_code=202)
 
     return api

@@ -23,7 +23,7 @@ from services.intake.submit import Publish
 from shared.auth import Principal
 from shared.envelope import Envelope, now_utc
 from shared.events import UnitRegistered
-from shared.http import Problem, require_roles
+from shared.http import Answer, Problem, require_roles
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -68,7 +68,7 @@ def router(store: IntakeStore, publish_unit: Publish, auth: Callable[..., Awaita
         current = known.get(unit_id)
         body: dict[str, Any] = {**event.model_dump(mode="json"), "changed": current is None or not same(current, event)}
         if not body["changed"]:
-            return JSONResponse(body, status_code=200)
+            return Answer(body, status_code=200)
         now = now_utc()
         envelope = Envelope(id=str(uuid.uuid4()), source="/baosong/intake", type="UnitRegistered", subject=unit_id,
                             time=now, data=event.model_dump(mode="json"), partitionkey=unit_id,
@@ -76,7 +76,7 @@ def router(store: IntakeStore, publish_unit: Publish, auth: Callable[..., Awaita
         await publish_unit(envelope)
         await store.put_unit(event, event_id=envelope.id, event_time=now)
         log.info("unit registered", unit_id=unit_id, event_id=envelope.id)
-        return JSONResponse(body, status_code=201 if current is None else 200)
+        return Answer(body, status_code=201 if current is None else 200)
 
     @api.get("/units", summary="单位目录 / the unit directory")
     async def list_units(principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:

@@ -181,14 +181,15 @@ async def test_refusals_name_the_right_status(items: Items, tree: Villages) -> N
         assert r.status_code == 422, (action, body, r.text)
         assert field in [e["field"] for e in r.json()["errors"]], r.text
 
-    # 404 for an item approval does not know, on every endpoint, saying it may still be arriving
+    # 404 for an item approval does not know, on every endpoint, once it applied every item accepted before the
+    # request (one still arriving gets 409 + Retry-After: tests/integration/test_incident_links.py)
     unknown = "itm-never-submitted"
     for action, role, body in [("decisions", "approver", {"decision": "approve"}), ("receipts", "editor", None),
                                ("adoptions", "editor", adopt), ("forwardings", "editor", None),
                                ("instructions", "principal", instruct)]:
         r = await items.act(unknown, action, tree.county, role, body)
         assert r.status_code == 404, (action, r.text)
-        assert "may still be arriving" in r.json()["detail"] and "仍在传送中" in r.json()["detail"]
+        assert "every item accepted before" in r.json()["detail"] and "已处理此前受理的全部信息" in r.json()["detail"]
     assert (await items.read(unknown, tree.county, "editor")).status_code == 404
 
     # 409: a second instruction of the same level by the same principal

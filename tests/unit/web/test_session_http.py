@@ -70,7 +70,7 @@ def test_the_fifth_wrong_password_locks_and_the_answer_says_when_to_retry(client
     answer = client.post("/v1/session", json={"login": "zhangwei", "password": "wrong"}, headers={"Origin": PAGES})
     assert answer.status_code == 429
     body = answer.json()
-    assert body["retry_at"] == "2026-12-06T02:15:00+00:00" and answer.headers["retry-after"] == "900"
+    assert body["retry_at"] == "2026-12-06T10:15:00+08:00" and answer.headers["retry-after"] == "900"
     assert "请于北京时间 2026-12-06 10:15:00 后重试" in body["detail"] and "try again after" in body["detail"]
     answer = client.post("/v1/session", json={"login": "zhangwei", "password": "right-password"},
                          headers={"Origin": PAGES})
