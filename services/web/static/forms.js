@@ -26,11 +26,6 @@ const Forms = (() => {
   }
   // "2026-12-05T10:30:00" as picked (Beijing wall clock) → ISO with +08:00, as the services require an offset.
   const beijing = (local) => (local ? `${local}+08:00` : null);
-  // Now in Beijing, as the pickers' value ("YYYY-MM-DDTHH:mm:ss").
-  function nowInBeijing() {
-    const d = new Date(Date.now() + 8 * 3600 * 1000);
-    return d.toISOString().slice(0, 19);
-  }
   // One Idempotency-Key per content: resending the same form (after a 503 or a lost answer) reuses its key, so the
   // service answers the first submission again instead of taking it twice; changed content gets a new key.
   function idempotency() {
@@ -50,5 +45,5 @@ const Forms = (() => {
         :data-field="field">{{ msg.errors[field] }}</div>
       <div v-if="msg.warnings[field]" class="field-warning" :id="'warning-' + field">{{ msg.warnings[field] }}</div>`,
   };
-  return {messages, beijing, nowInBeijing, idempotency, fieldMsg};
+  return {messages, beijing, idempotency, fieldMsg};
 })();
