@@ -84,7 +84,7 @@ createApp({
     }
     // The chain of a report: each decision recorded so far, then the step it waits for.
     function reportChain(r) {
-      const chain = (r.decisions || []).map((d) => ({who: ROLE[d.role] || d.role, state: d.decision === 'reject' ? 'rejected' : 'approved',
+      const chain = (r.decisions || []).map((d) => ({who: ROLE[d.role] || d.role, state: String(d.decision).startsWith('reject') ? 'rejected' : 'approved',
         note: d.comment}));
       if (r.state === 'awaiting_principal') chain.push({who: '主要领导', state: 'pending'});
       return chain;

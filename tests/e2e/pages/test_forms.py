@@ -87,12 +87,12 @@ def when(page: Page, label: str, at: datetime) -> None:
     field.press("Enter")
 
 
-def fill_report(page: Page, title: str, occurred: datetime) -> None:
+def fill_report(page: Page, title: str, occurred: datetime, deaths: int = 1) -> None:
     page.get_by_label("标题", exact=True).fill(title)
     pick(page, "类别", "道路交通事故")
     when(page, "发生时间", occurred)
     page.get_by_label("发生地点", exact=True).fill("307国道K12处")
-    page.get_by_label("死亡", exact=True).fill("1")
+    page.get_by_label("死亡", exact=True).fill(str(deaths))
     page.get_by_label("受伤", exact=True).fill("3")
     page.get_by_label("基本情况", exact=True).fill("两车相撞，1人死亡，3人受伤，伤员已送医。")
     page.get_by_label("签发人", exact=True).fill("张三")
@@ -158,6 +158,45 @@ def test_a_report_filled_on_a_phone_is_signed_off_forwarded_and_received(
     to_county = next(f for f in forwards if f["to_unit_id"] == stack.county)
     assert to_county["acknowledged"] is True
     assert to_county["acknowledged_by"] == duty[0]
+
+
+def test_a_grave_report_shows_its_chain_and_goes_back_with_a_reason(
+        infra: Infra, stack: Stack, browser: Browser, shots: Path) -> None:
+    """Grade II needs the principal after the approver (two steps, shown); 退回 asks for its reason."""
+    reporter = person(infra, stack, stack.town, "reporter")
+    page = open_as(browser, stack, reporter, "/report")
+    fill_report(page, "城关镇客车侧翻", datetime.now(UTC) - timedelta(minutes=20), deaths=12)
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#answer-grade")).to_have_text("II 级", timeout=15_000)
+    report_id = page.locator("#answer-report").inner_text()
+    page.close()
+
+    approver = person(infra, stack, stack.town, "approver")
+    page = open_as(browser, stack, approver, "/inbox")
+    in_inbox(page, f'[data-report="{report_id}"]').get_by_role("button", name="签发").click()
+    expect(page.locator("#inbox-notice")).to_contain_text("等待下一步签发", timeout=15_000)
+    page.close()
+
+    principal = person(infra, stack, stack.town, "principal")
+    page = open_as(browser, stack, principal, "/inbox")
+    row = in_inbox(page, f'[data-report="{report_id}"]')
+    chain = row.get_by_role("list", name="审签流程")
+    expect(chain.get_by_role("listitem")).to_have_count(2)
+    expect(chain.get_by_role("listitem").first).to_contain_text("审核人：已签发")
+    expect(chain.get_by_role("listitem").last).to_contain_text("主要领导：待签发")
+    shot(page, shots, "inbox-chain")
+    row.get_by_role("button", name="退回").click()
+    page.get_by_role("button", name="确认退回").click()  # without a reason
+    expect(page.locator("#error-comment")).to_contain_text(re.compile(r"\S+ / \S+"), timeout=15_000)
+    page.get_by_label("退回理由").fill("伤亡人数与医院通报不符，请核实后重报")
+    page.get_by_role("button", name="确认退回").click()
+    expect(page.locator("#inbox-notice")).to_contain_text("已退回", timeout=15_000)
+    page.close()
+
+    def rejected() -> bool:
+        answer = api(infra, stack, "archive", f"/v1/reports/{report_id}")
+        return answer.status_code == 200 and answer.json().get("status") == "rejected"
+    wait_for(rejected, timeout_s=30)
 
 
 def test_a_future_occurrence_shows_intakes_message_beside_the_field(
