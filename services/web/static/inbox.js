@@ -9,7 +9,7 @@ const ARRIVAL = {sign_off: '待签发', inform: '阅知', notice: '越级通知'
 const VIA = {submitted: '本单位报送', main: '主渠道', department: '部门抄送', skip_notice: '越级通知'};
 const ROLE = {approver: '审核人', principal: '主要领导', section_head: '科室负责人', leader: '分管领导', phone: '电话'};
 const ITEM_KIND = {news: '工作动态', brief: '要情', long: '调研/长篇', opinion: '舆情', newmedia: '新媒体'};
-const STATE = {pending: '待签发', awaiting_principal: '待主要领导签发', signed: '已签发', approved: '已签发',
+const STATE = {pending: '待签发', awaiting_principal: '待主要领导签发', signed: '已签发', approved: '已同意',
   rejected: '已退回', waiting: '未轮到', skipped: '不再进行', forwarded: '已报送'};
 
 createApp({

@@ -182,7 +182,7 @@ def test_a_grave_report_shows_its_chain_and_goes_back_with_a_reason(
     row = in_inbox(page, f'[data-report="{report_id}"]')
     chain = row.get_by_role("list", name="审签流程")
     expect(chain.get_by_role("listitem")).to_have_count(2)
-    expect(chain.get_by_role("listitem").first).to_contain_text("审核人：已签发")
+    expect(chain.get_by_role("listitem").first).to_contain_text("审核人：已同意")
     expect(chain.get_by_role("listitem").last).to_contain_text("主要领导：待签发")
     shot(page, shots, "inbox-chain")
     row.get_by_role("button", name="退回").click()
@@ -209,6 +209,7 @@ def test_a_future_occurrence_shows_intakes_message_beside_the_field(
     expect(beside).to_contain_text("发生时间不能晚于现在", timeout=15_000)
     expect(beside).to_contain_text("the occurrence time is in the future")
     expect(page.locator("#answer")).to_have_count(0)
+    beside.scroll_into_view_if_needed()
     shot(page, shots, "report-invalid-phone")
     when(page, "发生时间", datetime.now(UTC) - timedelta(minutes=5))  # changing the field clears its message
     expect(beside).to_have_count(0)
