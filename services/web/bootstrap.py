@@ -12,7 +12,7 @@ from services.web.adapters.passwords import Passwords
 from services.web.adapters.store import PgAccounts, PgFailures, PgSessions
 from services.web.adapters.upstream import Upstream
 from services.web.domain.lockout import LockoutRule
-from services.web.entrypoints import accounts_http, pages, proxy_http, session_http
+from services.web.entrypoints import accounts_http, catalogue_http, pages, proxy_http, session_http
 from services.web.entrypoints.guard import optional_session, signed_in
 from services.web.entrypoints.headers import SecurityHeaders
 from services.web.service_layer.accounts import Accounts
@@ -53,6 +53,7 @@ def create_app(settings: WebSettings) -> FastAPI:
                                            max_failures=settings.signin_max_failures,
                                            window_s=settings.signin_window_s, clock=now_utc))
     app.include_router(proxy_http.router(upstream, session))
+    app.include_router(catalogue_http.router(session))
     app.include_router(pages.router(optional_session(gate), front_end=settings.front_end_dir,
                                     echarts=settings.echarts_js))
     return app

@@ -1,4 +1,5 @@
-"""The web pages: sign-in ``/signin``, 值班台 ``/``, the incident page, the statistics page, and their static files.
+"""The web pages: sign-in ``/signin``, 值班台 ``/``, the incident page, the statistics page, the report and item
+forms (``/report``, ``/item``), the inbox 待办/已办 (``/inbox``), and their static files.
 
 The pages are static shells without data; a page is served only to someone signed in (else it redirects to
 ``/signin``), and every figure on it comes from ``/api/{service}/v1`` calls made with the session's cookie.
@@ -52,6 +53,21 @@ def router(session: SessionDependency, *, front_end: Path | None, echarts: Path 
     @web.get("/stats")
     async def stats(request: Request, current: Annotated[Session | None, Depends(session)]) -> Response:
         return shell("stats.html", request, current)
+
+    @web.get("/report")
+    async def report_form(request: Request, current: Annotated[Session | None, Depends(session)]) -> Response:
+        """报送突发事件: a report (首报; ``?incident=ID&kind=follow_up|final`` for 续报 / 终报)."""
+        return shell("report.html", request, current)
+
+    @web.get("/item")
+    async def item_form(request: Request, current: Annotated[Session | None, Depends(session)]) -> Response:
+        """报送信息: an item of work information (``?request=ID`` answers a commissioned request)."""
+        return shell("item.html", request, current)
+
+    @web.get("/inbox")
+    async def inbox(request: Request, current: Annotated[Session | None, Depends(session)]) -> Response:
+        """待办 / 已办: reports and items for the unit to sign off, and what reached it to confirm (确认收到)."""
+        return shell("inbox.html", request, current)
 
     @web.get("/static/{name}")
     async def static(name: str) -> FileResponse:

@@ -3,6 +3,7 @@
 const BS = (() => {
   const WORDS = {
     board: ['值班台', 'Duty board'], stats: ['统计公示', 'Statistics'],
+    inbox: ['待办已办', 'Inbox'], report: ['报送事件', 'Report an incident'], item_form: ['报送信息', 'Submit an item'],
     signout: ['退出', 'Sign out'],
     breaches: ['超时告警（实时）', 'Breaches (live)'], approaching: ['临近时限', 'Deadlines approaching'],
     open: ['未结事件（按等级）', 'Open incidents by grade'], waiting: ['待签发报告', 'Awaiting sign-off'],
@@ -32,12 +33,15 @@ const BS = (() => {
   const toSignin = () => location.assign('/signin?next=' + encodeURIComponent(location.pathname + location.search));
   // A service's API as the signed-in person: web adds their token (the page never holds one).
   const url = (path, service = 'archive') => `/api/${service}${path}`;
-  async function api(path, {service = 'archive', method = 'GET', body} = {}) {
-    const headers = body === undefined ? {} : {'content-type': 'application/json'};
+  async function api(path, {service = 'archive', method = 'GET', body, headers: extra = {}} = {}) {
+    const headers = {...extra, ...(body === undefined ? {} : {'content-type': 'application/json'})};
     if (method !== 'GET') headers['X-CSRF-Token'] = (me || await session()).csrf_token;
     const r = await fetch(url(path, service), {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
     if (r.status === 401) { toSignin(); throw new Error('401'); }
-    if (!r.ok) throw new Error((await r.json()).detail || r.status);
+    if (!r.ok) {  // the problem+json rides along: its field errors (errors[].field) go next to the fields
+      const problem = await r.json().catch(() => ({}));
+      throw Object.assign(new Error(problem.detail || r.status), {status: r.status, problem});
+    }
     return r.status === 204 ? null : r.json();
   }
   async function session() {
@@ -53,7 +57,8 @@ const BS = (() => {
   }
   function header() {
     const h = document.createElement('header');
-    h.innerHTML = `<strong>报送 Baosong</strong><a href="/">${t('board')}</a><a href="/stats">${t('stats')}</a>
+    h.innerHTML = `<strong>报送 Baosong</strong><a href="/">${t('board')}</a><a href="/inbox">${t('inbox')}</a>
+      <a href="/report">${t('report')}</a><a href="/item">${t('item_form')}</a><a href="/stats">${t('stats')}</a>
       <span class="grow"></span><span id="who" class="muted"></span>
       <button id="lang">${lang === 'zh' ? 'English' : '中文'}</button><button id="out">${t('signout')}</button>`;
     document.body.prepend(h);
