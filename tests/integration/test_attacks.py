@@ -253,7 +253,7 @@ async def test_forged_approvals_units_and_breaches_are_refused_and_the_late_repo
             await asyncio.sleep(3)
             return bool(hook.breaches())
 
-        await until(notifier_listening, "escalation's notifier to deliver a genuine breach", timeout_s=60)
+        await until(notifier_listening, "escalation's notifier to deliver a genuine breach", timeout_s=180)
 
         stack.clock_file.write_text(str(HELD_BACK_S))
         await asyncio.sleep(0.5)  # the due loop reads the file each round (every 0.2 s)
@@ -274,7 +274,7 @@ async def test_forged_approvals_units_and_breaches_are_refused_and_the_late_repo
                 parked = await parked_by(http, url, admin)
                 return parked if set(wanted) <= set(parked) else None
 
-            parked = await until(all_parked, f"{service} to park the forged records")
+            parked = await until(all_parked, f"{service} to park the forged records", timeout_s=120)
             for sha, forgery in wanted.items():
                 row = parked[sha]
                 assert row["error_type"] == "ForbiddenProducer", (service, forgery.attack, row)
