@@ -71,7 +71,8 @@ CHANNELS: Final = (
             "The incident id; the unit id for QuotaMissed (the envelope's `partitionkey` and `subject`)."),
     Channel("breaches", BREACHES, "迟报与漏报 / Breaches",
             "A reporting obligation's limit passed: late (迟报) or missed (漏报), with evidence of suspected "
-            "concealment (瞒报); an item sent late, a commissioned request missed (request_missed).",
+            "concealment (瞒报); an item sent late, a commissioned request missed (request_missed); a breach "
+            "acknowledged by a duty officer (已知悉).",
             "The incident, item or request id (the envelope's `partitionkey` and `subject`)."),
     Channel("audit", AUDIT, "链头 / Chain heads",
             "The archive's signed hash-chain heads, for an outside party to keep and hold the store to.",
@@ -114,6 +115,9 @@ EVENTS: Final[dict[str, tuple[str, str]]] = {
     "DeadlineBreached": ("迟报/漏报 / Deadline breached",
                          "An obligation's limit passed: `late` or `missed`, with evidence and whether concealment "
                          "is suspected."),
+    "BreachAcknowledged": ("告警已知悉 / Breach acknowledged",
+                           "A duty officer of the breached unit or above acknowledged a breach (已知悉): who, their "
+                           "unit, when. Once per breach; the first stands."),
     "ChainHeadPublished": ("链头发布 / Chain head published",
                            "The archive's hash-chain head: position, hash, Ed25519 signature."),
     "IngressMessageRefused": ("报告被拒收 / Ingress message refused",

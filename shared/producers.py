@@ -39,6 +39,7 @@ PRODUCER_OF: Final[Mapping[str, str]] = {
     "ReportAcknowledged": "approval",
     "WrittenReportOwed": "approval",
     "DeadlineBreached": "escalation",
+    "BreachAcknowledged": "escalation",
     "DeadlineApproaching": "escalation",
     "FollowUpDue": "escalation",
     "ChainHeadPublished": "archive",

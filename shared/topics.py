@@ -41,6 +41,7 @@ EVENT_TOPIC: Final[dict[str, str]] = {
     "DeadlineApproaching": DEADLINES,
     "FollowUpDue": DEADLINES,
     "DeadlineBreached": BREACHES,
+    "BreachAcknowledged": BREACHES,
     "ChainHeadPublished": AUDIT,
     "IngressMessageRefused": INGRESS_DEAD_LETTER,
     "ItemSubmitted": ITEMS,

@@ -45,13 +45,28 @@ def _latest(_: Doc | None, event: StoredEvent) -> Doc:
     return {**event.data, "position": event.position, "recorded_at": event.recorded_at}
 
 
+#: What a breach's document gains when a duty officer acknowledges it (null until then).
+ACKNOWLEDGED = ("acknowledged_by", "acknowledged_by_name", "acknowledged_by_unit", "acknowledged_at")
+
+
+def _breach(doc: Doc | None, event: StoredEvent) -> Doc | None:
+    """The breach as raised, with its first acknowledgement. Escalation publishes an acknowledgement only for a
+    breach it has published, on the same key, so the breach always comes first; a stray one is ignored."""
+    if event.type == "BreachAcknowledged":
+        if doc is None or doc.get("acknowledged_at") is not None:
+            return None
+        return {**doc, **{k: event.data.get(k) for k in ACKNOWLEDGED}}
+    acknowledged = {k: (doc or {}).get(k) for k in ACKNOWLEDGED}
+    return {**event.data, "position": event.position, "recorded_at": event.recorded_at, **acknowledged}
+
+
 PROJECTIONS: dict[str, Projection] = {p.name: p for p in (
     Projection("reports", report_state.TYPES, "report_id", report_state.apply_report),
     Projection("incidents", incident_state.TYPES, "incident_id", incident_state.apply_incident),
     Projection("timelines", timeline.TIMELINE_TYPES, "incident_id", timeline.apply_timeline),
     Projection("knowledge", timeline.KNOWLEDGE_TYPES, "incident_id", timeline.apply_knowledge),
     Projection("units", frozenset({"UnitRegistered"}), "unit_id", _latest),
-    Projection("breaches", frozenset({"DeadlineBreached"}), "breach_id", _latest),
+    Projection("breaches", frozenset({"DeadlineBreached", "BreachAcknowledged"}), "breach_id", _breach),
 )}
 
 
