@@ -127,6 +127,7 @@ class Watcher:
                             continue
                         if isinstance(event, dict) and "type" in event:  # not other tests' junk records
                             event["_consumed_at"] = now()
+                            event["_record"] = (record.value, list(record.headers))  # to check who signed it
                             self.events.append(event)
         finally:
             await consumer.stop()
