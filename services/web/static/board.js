@@ -96,7 +96,7 @@ function applyAcknowledgement(a) {
 let muted = localStorage.getItem('bs-board-muted') === '1';
 const muteButton = document.getElementById('mute');
 function showMute() {
-  muteButton.textContent = muted ? say('🔇 已静音', '🔇 muted') : say('🔔 静音', '🔔 mute');
+  muteButton.textContent = muted ? say('已静音（点击恢复声音）', 'Muted (click for sound)') : say('静音', 'Mute');
   muteButton.setAttribute('aria-pressed', String(muted));
 }
 muteButton.onclick = () => { muted = !muted; localStorage.setItem('bs-board-muted', muted ? '1' : '0'); showMute(); };
@@ -150,6 +150,8 @@ function live() {
 }
 showState(false);
 
+document.getElementById('newer').textContent = say('上一页（较新）', 'Newer');
+document.getElementById('older').textContent = say('下一页（较早）', 'Older');
 document.getElementById('newer').onclick = () => load(Math.max(0, page.offset - PER_PAGE)).catch(() => {});
 document.getElementById('older').onclick = () => load(page.offset + PER_PAGE).catch(() => {});
 document.getElementById('breach-head').innerHTML = [say('类型', 'Kind'), t('unit'), say('事件', 'Incident'),
