@@ -18,19 +18,22 @@ WITH RECURSIVE above(unit_id) AS (
      WHERE p.id IS NOT NULL)
 SELECT unit_id FROM above"""
 
-BREACH = """
-SELECT clock_id, unit_id, incident_id, NULL AS item_id, NULL AS request_id FROM escalation.clocks
- WHERE clock_id = $1 AND kind IN ('late', 'missed') AND state = 'fired'
-UNION ALL
-SELECT clock_id, unit_id, NULL, item_id, request_id FROM escalation.info_clocks
- WHERE clock_id = $1 AND kind IN ('item_due', 'request') AND state = 'fired'
-LIMIT 1"""
+#: A fired clock of a breach. FOR SHARE: while the due loop still holds the clock (it publishes the breach, then
+#: marks it fired in the same transaction), wait for it, so a breach already on Kafka is never "unknown" here.
+BREACHES = (
+    "SELECT clock_id, unit_id, incident_id, NULL::text AS item_id, NULL::text AS request_id FROM escalation.clocks"
+    " WHERE clock_id = $1 AND kind IN ('late', 'missed') AND state = 'fired' FOR SHARE",
+    "SELECT clock_id, unit_id, NULL::text AS incident_id, item_id, request_id FROM escalation.info_clocks"
+    " WHERE clock_id = $1 AND kind IN ('item_due', 'request') AND state = 'fired' FOR SHARE",
+)
 
 COLUMNS = list(BreachAcknowledged.model_fields)
 
 
 async def breach(conn: Conn, breach_id: str) -> Breach | None:
-    row = await conn.fetchrow(BREACH, breach_id)
+    row = None
+    for query in BREACHES:
+        row = row or await conn.fetchrow(query, breach_id)
     if row is None:
         return None
     return Breach(breach_id=row["clock_id"], unit_id=row["unit_id"], incident_id=row["incident_id"],

@@ -154,7 +154,7 @@ class Watcher:
 
 
 def breaches_of(incident_id: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda e: e["type"] == "DeadlineBreached" and e["data"]["incident_id"] == incident_id
+    return lambda e: e["type"] == "DeadlineBreached" and e["data"].get("incident_id") == incident_id
 
 
 def unit_registered(unit_id: str, *, level: str = "town", kind: str = "general_office",
