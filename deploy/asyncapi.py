@@ -73,7 +73,8 @@ CHANNELS: Final = (
     Channel("breaches", BREACHES, "迟报与漏报 / Breaches",
             "A reporting obligation's limit passed: late (迟报) or missed (漏报), with evidence of suspected "
             "concealment (瞒报); an item sent late, a commissioned request missed (request_missed); a breach "
-            "superseded when its incident was linked to another as a duplicate.",
+            "superseded when its incident was linked to another as a duplicate, or acknowledged by a duty officer "
+            "(已知悉).",
             "The incident, item or request id (the envelope's `partitionkey` and `subject`)."),
     Channel("audit", AUDIT, "链头 / Chain heads",
             "The archive's signed hash-chain heads, for an outside party to keep and hold the store to.",
@@ -128,6 +129,9 @@ EVENTS: Final[dict[str, tuple[str, str]]] = {
     "BreachSuperseded": ("违规被取代 / Breach superseded",
                          "A breach raised on an incident later linked as a duplicate: kept, but superseded by the "
                          "primary incident's obligations."),
+    "BreachAcknowledged": ("告警已知悉 / Breach acknowledged",
+                           "A duty officer of the breached unit or above acknowledged a breach (已知悉): who, their "
+                           "unit, when. Once per breach; the first stands."),
     "ChainHeadPublished": ("链头发布 / Chain head published",
                            "The archive's hash-chain head: position, hash, Ed25519 signature."),
     "IngressMessageRefused": ("报告被拒收 / Ingress message refused",

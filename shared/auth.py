@@ -33,6 +33,7 @@ class Principal:
     unit: str | None
     roles: frozenset[str]
     clearance: Level = DEFAULT
+    name: str | None = None  # the person's name (claim ``name``), when the token names them (web's do)
 
     def has_any(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -60,7 +61,7 @@ def create_keypair(private_path: Path, public_path: Path) -> None:
 
 def mint_token(
     private_key_pem: bytes, *, subject: str, unit: str | None, roles: list[str], ttl_s: int = 12 * 3600,
-    clearance: str = DEFAULT,
+    clearance: str = DEFAULT, name: str | None = None,
 ) -> str:
     """A signed token; ``unit`` may be None only for admin and investigator tokens."""
     unknown = set(roles) - set(ROLES)
@@ -71,6 +72,8 @@ def mint_token(
     now = int(time.time())
     claims = {"iss": ISSUER, "sub": subject, "unit": unit, "roles": roles, "clearance": clearance,
               "iat": now, "exp": now + ttl_s}
+    if name is not None:
+        claims["name"] = name
     return jwt.encode(claims, serialization.load_pem_private_key(private_key_pem, None), ALGORITHM)  # type: ignore[arg-type]
 
 
@@ -91,6 +94,6 @@ def verify_token(public_key_pem: bytes, token: str) -> Principal:
     clearance = claims.get("clearance", DEFAULT)
     if clearance not in LEVELS:
         raise InvalidToken(f"claim 'clearance' must be one of {', '.join(LEVELS)}")
-    unit = claims.get("unit")
+    unit, name = claims.get("unit"), claims.get("name")
     return Principal(subject=str(claims["sub"]), unit=unit if isinstance(unit, str) else None, roles=frozenset(roles),
-                     clearance=level_of(clearance))
+                     clearance=level_of(clearance), name=name if isinstance(name, str) else None)

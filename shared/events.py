@@ -151,6 +151,21 @@ class DeadlineBreached(EventData):
         default=None, description="责任倒查: the unit and the persons (None: a breach from before it was traced).")
 
 
+class BreachAcknowledged(EventData):
+    """A duty officer of the breached unit or a unit above it acknowledged a breach (已知悉): once per breach,
+    the first acknowledgement stands. Keyed like the breach (its incident, item or request)."""
+
+    breach_id: str
+    incident_id: str | None = None
+    item_id: str | None = None
+    request_id: str | None = None
+    unit_id: str = Field(description="The breached unit (so everyone who sees the breach sees this too).")
+    acknowledged_by: str = Field(description="The subject (login) of the person who acknowledged it.")
+    acknowledged_by_name: str | None = Field(default=None, description="Their name, when their token carries it.")
+    acknowledged_by_unit: str = Field(description="The unit they are duty officer of.")
+    acknowledged_at: AwareDatetime
+
+
 class IncidentRegraded(EventData):
     """A follow-up's figures crossed a threshold: the incident's grade changed (new obligations, new route)."""
 
@@ -411,6 +426,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         ReportAcknowledged,
         WrittenReportOwed,
         DeadlineBreached,
+        BreachAcknowledged,
         UnitRegistered,
         IncidentRegraded,
         IncidentReopened,

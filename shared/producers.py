@@ -42,6 +42,7 @@ PRODUCER_OF: Final[Mapping[str, str]] = {
     "WrittenReportOwed": "approval",
     "DeadlineBreached": "escalation",
     "BreachSuperseded": "escalation",
+    "BreachAcknowledged": "escalation",
     "DeadlineApproaching": "escalation",
     "StepOverdue": "escalation",
     "FollowUpDue": "escalation",

@@ -45,6 +45,7 @@ EVENT_TOPIC: Final[dict[str, str]] = {
     "FollowUpDue": DEADLINES,
     "DeadlineBreached": BREACHES,
     "BreachSuperseded": BREACHES,
+    "BreachAcknowledged": BREACHES,
     "ChainHeadPublished": AUDIT,
     "IngressMessageRefused": INGRESS_DEAD_LETTER,
     "ItemSubmitted": ITEMS,

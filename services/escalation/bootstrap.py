@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from services.escalation.adapters.publisher import Publisher
 from services.escalation.adapters.webhook import WebhookConfig, WebhookNotifier
 from services.escalation.domain.clock import SystemClock
-from services.escalation.entrypoints import consumer, notifications
+from services.escalation.entrypoints import acknowledgements_http, consumer, notifications
 from services.escalation.entrypoints.due_loop import DueLoop
 from services.escalation.settings import EscalationSettings
 from shared.db import Database
@@ -34,6 +34,7 @@ def create_app(settings: EscalationSettings) -> FastAPI:
     grace = timedelta(seconds=settings.quota_grace_s)
     loop = DueLoop(db, publisher, clock, interval_s=settings.due_interval_s, batch=settings.due_batch,
                    quota_grace=grace)
+    acknowledgements = Publisher(access, client_id="baosong-escalation-acknowledgements")
     consumers = make_consumers(settings, db, "escalation")
     consumer.register(broker, consumers, db=db, clock=clock, producers=access.producer_keys,
                       group_id=settings.consumer_group, wake=loop.wake, quota_grace=grace)
@@ -49,10 +50,17 @@ def create_app(settings: EscalationSettings) -> FastAPI:
         """The database, then the due loop (it needs no consumer: it fires from the database alone)."""
         if clock.shifted:
             log.warning("clock shifted for tests", offset_s=settings.clock_offset_s, file=str(settings.clock_file))
-        async with db.connected(), loop.running():
-            yield
+        await acknowledgements.start()
+        try:
+            async with db.connected(), loop.running():
+                yield
+        finally:
+            await acknowledgements.stop()
         if notifier is not None:
             await notifier.close()
 
-    return build_app(settings=settings, broker=broker, consumers=consumers,
-                     auth=bearer_auth(settings.jwt_public_key.read_bytes()), resources=resources, ready=db.ping)
+    auth = bearer_auth(settings.jwt_public_key.read_bytes())
+    app = build_app(settings=settings, broker=broker, consumers=consumers, auth=auth, resources=resources,
+                    ready=db.ping)
+    app.include_router(acknowledgements_http.router(db, acknowledgements, clock, auth))
+    return app

@@ -194,6 +194,12 @@ async def make_every_event(infra: Infra, services: Services) -> None:
     # reminders (a sign-off step's too), follow-ups, breaches, a missed request, and the month's quotas settled
     month_closed = period_containing(services.clock.now(), "month").end + timedelta(hours=1)
     services.clock.set(max(services.clock.now() + timedelta(hours=30), month_closed))
+    archive, escalation = services.urls["archive"], services.urls["escalation"]
+    breaches = wait_until(lambda: call("GET", f"{archive}/v1/breaches?unit_id={town}", infra, county,
+                                       "duty_officer").json()["breaches"], f"a breach of {town}")
+    r = call("POST", f"{escalation}/v1/breaches/{breaches[0]['breach_id']}/acknowledgements", infra, county,
+             "duty_officer")  # 已知悉
+    assert r.status_code == 201, r.text
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", **infra.kafka_options())
     await producer.start()
     try:

@@ -45,15 +45,27 @@ def _latest(_: Doc | None, event: StoredEvent) -> Doc:
     return {**event.data, "position": event.position, "recorded_at": event.recorded_at}
 
 
-def _breach(doc: Doc | None, event: StoredEvent) -> Doc:
-    """A breach as raised, and whether it was superseded since (its incident linked to another as a duplicate)."""
+#: What a breach's document gains when a duty officer acknowledges it (null until then).
+ACKNOWLEDGED = ("acknowledged_by", "acknowledged_by_name", "acknowledged_by_unit", "acknowledged_at")
+#: What it gains when its incident is linked to another as a duplicate.
+SUPERSEDED = ("superseded", "superseded_by", "superseded_at", "link_id")
+
+
+def _breach(doc: Doc | None, event: StoredEvent) -> Doc | None:
+    """A breach as raised, whether it was superseded since (its incident linked to another as a duplicate), and
+    its first acknowledgement. Escalation publishes an acknowledgement only for a breach it has published, on the
+    same key, so the breach always comes first; a stray one is ignored."""
+    data = event.data
     if event.type == "BreachSuperseded":
-        data = event.data
         return {**(doc or {"breach_id": data["breach_id"]}), "superseded": True, "superseded_by": data["primary_id"],
                 "superseded_at": data["superseded_at"], "link_id": data["link_id"]}
-    before: Doc = {k: doc[k] for k in ("superseded", "superseded_by", "superseded_at", "link_id") if k in doc} \
-        if doc is not None else {}
-    return {"superseded": False, "superseded_by": None, "superseded_at": None, **_latest(doc, event), **before}
+    if event.type == "BreachAcknowledged":
+        if doc is None or doc.get("acknowledged_at") is not None:
+            return None
+        return {**doc, **{k: data.get(k) for k in ACKNOWLEDGED}}
+    kept: Doc = {k: doc[k] for k in (*SUPERSEDED, *ACKNOWLEDGED) if k in doc} if doc is not None else {}
+    return {"superseded": False, "superseded_by": None, "superseded_at": None, **dict.fromkeys(ACKNOWLEDGED),
+            **_latest(doc, event), **kept}
 
 
 PROJECTIONS: dict[str, Projection] = {p.name: p for p in (
@@ -62,7 +74,8 @@ PROJECTIONS: dict[str, Projection] = {p.name: p for p in (
     Projection("timelines", timeline.TIMELINE_TYPES, "incident_id", timeline.apply_timeline),
     Projection("knowledge", timeline.KNOWLEDGE_TYPES, "incident_id", timeline.apply_knowledge),
     Projection("units", frozenset({"UnitRegistered"}), "unit_id", _latest),
-    Projection("breaches", frozenset({"DeadlineBreached", "BreachSuperseded"}), "breach_id", _breach),
+    Projection("breaches", frozenset({"DeadlineBreached", "BreachSuperseded", "BreachAcknowledged"}), "breach_id",
+               _breach),
 )}
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends
 
 from services.archive.adapters.reads import Reads
 from services.archive.domain.incident_state import apply_incident, for_reader
+from services.archive.domain.projections import ACKNOWLEDGED
 from services.archive.domain.report_state import apply_report
 from services.archive.domain.stored import StoredEvent
 from services.archive.domain.timeline import details
@@ -155,7 +156,7 @@ def router(reads: Reads, auth: Callable[..., Awaitable[Principal]],
                                      unit_id=unit_id, since=_aware(since, "since"), units=units)
         keys = ("breach_id", "incident_id", "item_id", "request_id", "unit_id", "obligation", "kind", "deadline_at",
                 "detected_at", "policy", "suspected_concealment", "responsible", "superseded_by",
-                "superseded_at")
+                "superseded_at", *ACKNOWLEDGED)
         return {"breaches": [{**{k: b.get(k) for k in keys}, "superseded": bool(b.get("superseded"))} for b in found]}
 
     @api.get("/incidents/{incident_id}/link-suggestions")

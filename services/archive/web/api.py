@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from services.archive.adapters.reads import Reads
@@ -24,7 +24,9 @@ from shared.envelope import now_utc
 #: A board is folded again when the store grew, or after this long (deadlines pass as time goes on).
 BOARD_FRESH_S = 5.0
 BOARD_TYPES = ["ReportSubmitted", "ReportApproved", "ReportRejected", "ReportForwarded", "IncidentRegraded",
-               "DeadlineBreached", "DeadlineApproaching"]
+               "DeadlineBreached", "BreachAcknowledged", "DeadlineApproaching"]
+#: Breaches on one page of the board, unless the page asks for another number.
+BREACHES_PER_PAGE = 30
 
 
 class EventStream(StreamingResponse):
@@ -46,7 +48,10 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
                            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @api.get("/board")
-    async def get_board(principal: Annotated[Principal, Depends(auth)]) -> dict[str, Any]:
+    async def get_board(principal: Annotated[Principal, Depends(auth)],
+                        breaches_offset: Annotated[int, Query(ge=0)] = 0,
+                        breaches_limit: Annotated[int, Query(ge=1, le=200)] = BREACHES_PER_PAGE) -> dict[str, Any]:
+        """The board; its ``breaches`` are one page (newest first) of ``breaches_total``."""
         units = await load_units(db.pool)
         events = await board_events.refresh(db.pool)
         scope = await reads.scope(principal)
@@ -57,6 +62,9 @@ def router(db: Database, auth: Callable[..., Awaitable[Principal]]) -> APIRouter
             for stale in [k for k in boards if k[0] != key[0]]:
                 del boards[stale]
             boards[key] = (time.monotonic(), view)
-        return {**view, "unit_names": {u: info.name for u, info in units.items()}}
+        breaches = view["breaches"]
+        return {**view, "breaches": breaches[breaches_offset:breaches_offset + breaches_limit],
+                "breaches_total": len(breaches), "breaches_offset": breaches_offset, "breaches_limit": breaches_limit,
+                "unit_names": {u: info.name for u, info in units.items()}}
 
     return api

@@ -1,4 +1,5 @@
-"""``GET /v1/streams/breaches``: server-sent events, one per new DeadlineBreached, tailing the store.
+"""``GET /v1/streams/breaches``: server-sent events, one per new DeadlineBreached (``event: breach``) and one per
+acknowledgement of a breach (``event: acknowledged``, BreachAcknowledged), tailing the store.
 
 The stream polls ``archive.events`` by position (the store's order), so a breach is sent once it
 is durable, and a reconnecting EventSource resumes after ``Last-Event-ID`` (the position; id-only
@@ -31,6 +32,8 @@ HEARTBEAT_S = 15.0
 MAX_STREAM_S = 60.0
 MAX_POSITION = 2**63 - 1  # PostgreSQL's bigint
 BREACHES_PER_READ = 200  # breach events read from the store per poll (the rest follow on the next polls)
+#: The SSE event name of each event type the stream sends.
+STREAMED = {"DeadlineBreached": "breach", "BreachAcknowledged": "acknowledged"}
 
 
 def _server_exiting() -> bool:
@@ -59,14 +62,15 @@ async def breach_events(pool: asyncpg.Pool, reads: Reads, request: Request, prin
     yield f"retry: 1000\nid: {after}\n\n"  # an id-only message moves the browser's Last-Event-ID
     started = last_beat = time.monotonic()
     while not await request.is_disconnected() and not _server_exiting():
-        events = await events_after(pool, after, BREACHES_PER_READ, ["DeadlineBreached"])
+        events = await events_after(pool, after, BREACHES_PER_READ, list(STREAMED))
         if events:
             scope = await reads.scope(principal)
             for event in events:
                 after = event.position
                 if may_see(scope, [event.data["unit_id"]]):
                     payload = china_times({**event.data, "position": event.position, "recorded_at": event.recorded_at})
-                    yield f"id: {after}\nevent: breach\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+                    yield (f"id: {after}\nevent: {STREAMED[event.type]}\n"
+                           f"data: {json.dumps(payload, ensure_ascii=False)}\n\n")
         now = time.monotonic()
         if now - last_beat > HEARTBEAT_S:
             last_beat = now

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from services.archive.domain.projections import ACKNOWLEDGED
 from services.archive.domain.report_state import fold_report
 from services.archive.domain.stored import StoredEvent
 from shared.access import highest, may_read, shown, withhold
@@ -46,6 +47,38 @@ def _open_duties(events: list[StoredEvent]) -> dict[tuple[str, str], dict[str, A
     return duties
 
 
+def _contacts(events: list[StoredEvent], clearance: str) -> dict[tuple[str, str], dict[str, str]]:
+    """Whom to call about a unit's duty on an incident: the newest contact (name, phone) that unit gave in a report
+    of the incident the viewer's clearance reaches, keyed by (incident, unit)."""
+    contacts: dict[tuple[str, str], dict[str, str]] = {}
+    for e in events:
+        if e.type == "ReportSubmitted":
+            report = e.data["report"]
+            contact = report.get("contact") or {}
+            if (contact.get("name") or contact.get("phone")) and may_read(clearance, report.get("classification")):
+                contacts[(e.data["incident_id"], report["reporting_unit"])] = {
+                    "name": contact.get("name", ""), "phone": contact.get("phone", "")}
+    return contacts
+
+
+def breach_list(events: list[StoredEvent], scope: set[str] | None, clearance: str) -> list[dict[str, Any]]:
+    """Every breach in ``scope``, newest first, with its first acknowledgement (null until) and the contact of the
+    breached unit on the incident (null when it gave none in a report the viewer may read)."""
+    contacts = _contacts(events, clearance)
+    breaches: dict[str, dict[str, Any]] = {}
+    for e in events:
+        d = e.data
+        if e.type == "DeadlineBreached" and may_see(scope, [d["unit_id"]]):
+            breaches[d["breach_id"]] = {**d, "position": e.position, **dict.fromkeys(ACKNOWLEDGED)}
+        elif e.type == "BreachAcknowledged" and d["breach_id"] in breaches:
+            breach = breaches[d["breach_id"]]
+            if breach["acknowledged_at"] is None:
+                breach.update({k: d.get(k) for k in ACKNOWLEDGED})
+    for breach in breaches.values():
+        breach["contact"] = contacts.get((breach.get("incident_id") or "", breach["unit_id"]))
+    return sorted(breaches.values(), key=lambda b: b["position"], reverse=True)
+
+
 def board(events: list[StoredEvent], scope: set[str] | None, now: datetime, clearance: str) -> dict[str, Any]:
     """The duty board: approaching deadlines, open incidents by grade, reports awaiting sign-off, breaches;
     an incident or report above ``clearance`` as its stub (an incident is as secret as its reports)."""
@@ -80,8 +113,7 @@ def board(events: list[StoredEvent], scope: set[str] | None, now: datetime, clea
                                             "received_at", "classification")}, clearance)
                for r in reports.values() if r["status"] == "pending_approval"
                and may_see(scope, [r["reporting_unit"]])]
-    breaches = [e.data | {"position": e.position} for e in events
-                if e.type == "DeadlineBreached" and may_see(scope, [e.data["unit_id"]])]
     return {"now": now.isoformat(), "approaching": approaching[:50], "open_incidents": by_grade,
             "awaiting_sign_off": sorted(waiting, key=lambda r: r["received_at"]),
-            "breaches": breaches[-30:][::-1], "incident_titles": {i: inc["title"] for i, inc in readable.items()}}
+            "breaches": breach_list(events, scope, clearance),
+            "incident_titles": {i: inc["title"] for i, inc in readable.items()}}

@@ -28,7 +28,7 @@ class Upstream:
 
     def token_for(self, account: Account) -> str:
         return mint_token(self._key, subject=account.login, unit=account.unit, roles=list(account.roles),
-                          ttl_s=self._ttl, clearance=account.clearance)
+                          ttl_s=self._ttl, clearance=account.clearance, name=account.name)
 
     def service_token(self) -> str:
         """The web service's own admin token (e.g. to look a unit up when an account is added)."""

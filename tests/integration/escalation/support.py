@@ -127,6 +127,7 @@ class Watcher:
                             continue
                         if isinstance(event, dict) and "type" in event:  # not other tests' junk records
                             event["_consumed_at"] = now()
+                            event["_record"] = (record.value, list(record.headers))  # to check who signed it
                             self.events.append(event)
         finally:
             await consumer.stop()
@@ -153,7 +154,7 @@ class Watcher:
 
 
 def breaches_of(incident_id: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda e: e["type"] == "DeadlineBreached" and e["data"]["incident_id"] == incident_id
+    return lambda e: e["type"] == "DeadlineBreached" and e["data"].get("incident_id") == incident_id
 
 
 def unit_registered(unit_id: str, *, level: str = "town", kind: str = "general_office",

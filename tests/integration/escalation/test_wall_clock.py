@@ -83,7 +83,7 @@ async def test_sigkill_during_a_burst_of_deadlines_loses_none_and_doubles_none(
     service.kill()
     await asyncio.to_thread(service.start)
     mine = set(incidents)
-    is_mine = lambda e: e["type"] == "DeadlineBreached" and e["data"]["incident_id"] in mine  # noqa: E731
+    is_mine = lambda e: e["type"] == "DeadlineBreached" and e["data"].get("incident_id") in mine  # noqa: E731
     await watcher.wait_for(lambda e: is_mine(e), count=n, within=60)
     await asyncio.sleep(1)
     seen = watcher.matching(is_mine)
